@@ -1,0 +1,1 @@
+from portal.duties import bp  # noqa: F401  (views arrive with the duties issue)

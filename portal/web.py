@@ -1,0 +1,209 @@
+"""Request plumbing shared by every area: locale, session limits, headers, errors, filters."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from flask import (
+    Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException
+
+from portal import permissions
+from portal.extensions import db, htmx
+from portal.rendering import wants_fragment
+from portal.timeutil import format_local, to_local, utcnow
+
+bp = Blueprint("core", __name__)
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    return "zh-CN" if select_locale() == "zh_CN" else "en"
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site relative paths are followed after login or a language switch."""
+    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def _session_guard():
+    """End idle or too-old sessions before the user is loaded."""
+    if "_user_id" not in session:
+        return None
+    now = utcnow()
+    cfg = current_app.config
+    seen = session.get("seen")
+    started = session.get("login_at")
+    expired = False
+    try:
+        if seen and now - datetime.fromisoformat(seen) > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
+            expired = True
+        if started and now - datetime.fromisoformat(started) > timedelta(hours=cfg["SESSION_MAX_HOURS"]):
+            expired = True
+    except ValueError:
+        expired = True
+    if expired:
+        logout_user()
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        g.session_expired = True
+        return None
+    session["seen"] = now.isoformat()
+    return None
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "geolocation=(self), camera=(self), microphone=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_response(status: int, message: str | None = None):
+    if status >= 500:
+        db.session.rollback()
+    if wants_fragment():
+        # The page's script shows a translated toast; the body is a short, plain explanation.
+        return (message or _error_title(status)), status, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("errors/error.html", status=status, title=_error_title(status),
+                           message=message), status
+
+
+def _error_title(status: int) -> str:
+    titles = {
+        400: _("The request could not be understood."),
+        403: _("You do not have permission to open this page."),
+        404: _("The page or record does not exist, or is outside your scope."),
+        405: _("This action is not allowed here."),
+        409: _("This record was changed by someone else. Reload and try again."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+    }
+    return titles.get(status, _("The request failed."))
+
+
+def init_app(app) -> None:
+    app.session_interface = PortalSessionInterface()
+    if app.config.get("STRICT_TEMPLATES") or app.debug or app.testing:
+        app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["localdt"] = to_local
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["roles"] = permissions
+    app.jinja_env.globals["nav_for"] = nav_for
+
+    app.before_request(_session_guard)
+    app.before_request(permissions.enforce_access)
+    app.after_request(_security_headers)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return _error_response(400, _("The form has expired or was not sent from this site. "
+                                      "Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        return _error_response(error.code or 500, None)
+
+    @app.errorhandler(Exception)
+    def _unhandled(error):
+        current_app.logger.exception("unhandled error on %s", request.path)
+        return _error_response(500)
+
+    app.register_blueprint(bp)
+
+
+def role_home_url() -> str:
+    """Where a user lands after login."""
+    return url_for("core.home")
+
+
+@bp.route("/")
+@permissions.public
+def home():
+    """Show the staff home page, or send visitors to the login page."""
+    if not current_user.is_authenticated:
+        target = current_app.config.get("VISITOR_HOME", "auth.login")
+        return redirect(url_for(target))
+    return render_template("home.html")
+
+
+@bp.route("/lang", methods=["POST"])
+@permissions.public
+def set_language():
+    """Switch the interface language for this browser session."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+def hx_trigger(response, event: str, payload) -> None:
+    """Attach an HX-Trigger header; JSON escapes Chinese so the header stays Latin-1."""
+    response.headers["HX-Trigger"] = json.dumps({event: payload})
+
+
+# --- navigation registry: each area adds its own entries in its init_app ------------------
+
+NAV: list[tuple[int, str, object, object]] = []
+
+
+def register_nav(endpoint: str, label, roles=permissions.ALL_STAFF, order: int = 50) -> None:
+    """Add a navigation entry shown to `roles` (a set of role names, or PUBLIC)."""
+    NAV[:] = [n for n in NAV if n[1] != endpoint]
+    NAV.append((order, endpoint, label, roles))
+    NAV.sort(key=lambda n: (n[0], n[1]))
+
+
+def nav_for(user) -> list[tuple[str, object]]:
+    items = []
+    for _order, endpoint, label, roles in NAV:
+        if roles == permissions.PUBLIC or (user.is_authenticated and user.role in roles):
+            items.append((endpoint, label))
+    return items

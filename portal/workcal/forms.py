@@ -1,0 +1,11 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class OverrideForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Give a valid date."))])
+    is_workday = SelectField(_l("This day is"), choices=[
+        ("0", _l("a holiday (no work)")), ("1", _l("a working day (make-up workday)"))])
+    name = StringField(_l("Name (e.g. Spring Festival)"), validators=[Optional(), Length(max=50)])

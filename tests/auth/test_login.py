@@ -1,0 +1,164 @@
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import LoginAttempt, User
+from portal.extensions import db
+
+
+def _login(client, username, password="portal-demo", **kwargs):
+    return client.post_form("/auth/login", {"username": username, "password": password}, **kwargs)
+
+
+def test_login_page_is_chinese_by_default(client):
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+    assert "登录" in html
+
+
+def test_every_demo_user_logs_in_and_lands_home(client):
+    for username in ("admin", "secretary", "dispatcher", "chief", "staff", "grid", "secretary2", "chief2"):
+        client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+        client._csrf = None
+        response = _login(client, username, follow_redirects=True)
+        assert response.status_code == 200, username
+        assert "退出" in response.get_data(as_text=True), username
+        client.post_form("/auth/logout")
+        client._csrf = None
+
+
+def test_wrong_password_is_refused_with_a_message(client):
+    response = _login(client, "chief", "wrong-password", follow_redirects=True)
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_username_for_15_minutes(client, app):
+    for _ in range(5):
+        _login(client, "chief", "nope")
+    response = _login(client, "chief", follow_redirects=True)  # even the right password
+    html = response.get_data(as_text=True)
+    assert "已锁定" in html
+    assert "退出" not in html
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(LoginAttempt)
+                                 .where(LoginAttempt.username == "chief")) == 5
+
+
+def test_lock_expires_after_15_minutes(client, app):
+    from datetime import timedelta
+
+    for _ in range(5):
+        _login(client, "chief", "nope")
+    with app.app_context():
+        for attempt in db.session.scalars(select(LoginAttempt)):
+            attempt.at -= timedelta(minutes=16)
+        db.session.commit()
+    response = _login(client, "chief", follow_redirects=True)
+    assert "退出" in response.get_data(as_text=True)
+
+
+def test_inactive_user_cannot_log_in(client, make_user):
+    make_user("unit_staff", unit=None, username="gone", active=False)
+    response = _login(client, "gone", follow_redirects=True)
+    assert "退出" not in response.get_data(as_text=True)
+
+
+def test_login_follows_only_local_next(client):
+    response = client.post_form("/auth/login?next=https://evil.example/x",
+                                {"username": "admin", "password": "portal-demo"})
+    assert response.headers["Location"] == "/"
+    client._csrf = None
+    client.post_form("/auth/logout")
+    client._csrf = None
+    response = client.post_form("/auth/login?next=/org/", {"username": "admin", "password": "portal-demo"})
+    assert response.headers["Location"] == "/org/"
+
+
+def test_session_is_renewed_at_login(client):
+    client.get("/auth/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "attacker"
+    _login(client, "admin")
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+
+
+def test_logout_ends_every_session_of_the_user(client_for):
+    phone = client_for("chief")
+    desktop = client_for("chief")
+    assert desktop.get("/inbox/").status_code == 200
+    phone.post_form("/auth/logout")
+    assert desktop.get("/inbox/").status_code == 302
+
+
+def test_deactivation_ends_sessions_at_once(client_for, user_by_name):
+    chief = client_for("chief")
+    admin = client_for("admin")
+    assert chief.get("/inbox/").status_code == 200
+    uid = user_by_name("chief").id
+    admin.post_form(f"/auth/users/{uid}/active", {"active": "0"})
+    assert chief.get("/inbox/").status_code == 302
+
+
+def test_idle_session_ends_after_30_minutes(client_for):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    chief = client_for("chief")
+    with chief.session_transaction() as sess:
+        sess["seen"] = (utcnow() - timedelta(minutes=31)).isoformat()
+    response = chief.get("/inbox/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_session_ends_after_12_hours_even_when_active(client_for):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    chief = client_for("chief")
+    with chief.session_transaction() as sess:
+        sess["login_at"] = (utcnow() - timedelta(hours=12, minutes=1)).isoformat()
+    assert chief.get("/inbox/").status_code == 302
+
+
+def test_htmx_request_with_expired_session_gets_hx_redirect(client):
+    response = client.get("/inbox/badge", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/auth/login")
+
+
+def test_change_own_password_keeps_this_session_and_ends_others(client_for, app):
+    here = client_for("staff")
+    there = client_for("staff")
+    response = here.post_form("/auth/password", {"current": "portal-demo", "new": "a-long-new-secret",
+                                                 "confirm": "a-long-new-secret"})
+    assert response.status_code == 302
+    assert here.get("/inbox/").status_code == 200
+    assert there.get("/inbox/").status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "staff"))
+        assert user.check_password("a-long-new-secret")
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.password_changed"))
+
+
+def test_short_new_password_is_refused(client_for):
+    staff = client_for("staff")
+    response = staff.post_form("/auth/password", {"current": "portal-demo", "new": "short", "confirm": "short"})
+    assert "至少" in response.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(client_for):
+    admin = client_for("admin")
+    response = admin.post("/auth/users/1/active", data={"active": "0"})
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+
+
+def test_htmx_post_with_csrf_header_is_accepted(client_for, user_by_name):
+    admin = client_for("admin")
+    uid = user_by_name("grid").id
+    response = admin.htmx("POST", f"/auth/users/{uid}/active", {"active": "0"})
+    assert response.status_code == 302

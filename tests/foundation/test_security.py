@@ -1,0 +1,70 @@
+def test_security_headers_on_every_page(client_for):
+    response = client_for("admin").get("/org/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    client.get("/auth/login")
+    cookie = client.get_cookie("portal_session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert not cookie.secure
+
+
+def test_session_cookie_is_secure_over_https(client):
+    client.get("/auth/login", base_url="https://localhost")
+    assert client.get_cookie("portal_session", domain="localhost").secure
+
+
+def test_no_inline_script_in_pages(client_for):
+    import re
+
+    html = client_for("admin").get("/org/").get_data(as_text=True)
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag
+    assert " on" + "click=" not in html
+
+
+def test_htmx_config_meta(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    for setting in ('"includeIndicatorStyles":false', '"allowEval":false', '"selfRequestsOnly":true',
+                    '"historyCacheSize":0'):
+        assert setting in html
+
+
+def test_error_pages_are_translated(client_for):
+    response = client_for("chief").get("/org/")
+    assert response.status_code == 403 and "没有权限" in response.get_data(as_text=True)
+    response = client_for("chief").get("/no-such-page")
+    assert response.status_code == 404 and "不存在" in response.get_data(as_text=True)
+
+
+def test_language_switch_to_english(client):
+    client.post_form("/lang", {"lang": "en", "next": "/auth/login"})
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Log in" in html
+
+
+def test_language_switch_ignores_foreign_next(client):
+    response = client.post_form("/lang", {"lang": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_htmx_error_answers_plain_text(client_for):
+    response = client_for("chief").get("/org/", headers={"HX-Request": "true"})
+    assert response.status_code == 403 and response.mimetype == "text/plain"
+
+
+def test_500_page_rolls_back_and_is_translated(app, client_for):
+    from portal import permissions as perm
+
+    @app.route("/boom")
+    @perm.login_required
+    def boom():
+        raise RuntimeError("boom")
+
+    response = client_for("chief").get("/boom")
+    assert response.status_code == 500 and "出错" in response.get_data(as_text=True)

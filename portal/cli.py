@@ -5,7 +5,7 @@ import importlib.util
 from importlib import import_module
 
 import click
-from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ DEMO_PASSWORD = "portal-demo"
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the database schema by applying every migration."""
     upgrade(revision="heads")
@@ -34,6 +35,7 @@ def seed_demo() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Fill the database with a demo district and one demo user per role (idempotent)."""
     seed_demo()
@@ -48,6 +50,7 @@ def seed_demo_command():
 @click.option("--unit", "unit_code", default=None, help="unit code, for unit roles")
 @click.option("--community", "community_code", default=None, help="community code, for grid workers")
 @click.password_option()
+@with_appcontext
 def create_user_command(username, display_name, role, street_code, unit_code, community_code, password):
     """Create a user (the first district admin, typically)."""
     from portal.audit import record

@@ -43,4 +43,5 @@ migration: $(STAMP)
 	PORTAL_INSTANCE_PATH=/tmp/portal-migrate-$(AREA) PORTAL_DATABASE_URL= $(FLASK) init-db
 	PORTAL_INSTANCE_PATH=/tmp/portal-migrate-$(AREA) PORTAL_DATABASE_URL= PORTAL_MIGRATE_AREA=$(AREA) \
 	  $(FLASK) db revision --autogenerate -m "$(AREA) schema" --rev-id $(AREA)_0001 \
-	  --head foundation@head --branch-label $(AREA) $(foreach d,$(DEPENDS),--depends-on $(d))
+	  --head foundation_0001 --splice --branch-label $(AREA)
+	@if [ -n "$(DEPENDS)" ]; then sed -i "s/^depends_on = None/depends_on = ($(foreach d,$(DEPENDS),'$(d)',))/" migrations/versions/$(AREA)_0001_*.py; fi

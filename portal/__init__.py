@@ -9,11 +9,14 @@ from flask import Flask
 # The areas, in the order their blueprints register. `create_app` is the one place that knows them.
 AREAS = (
     "audit",
-    "auth",
     "org",
+    "auth",
     "inbox",
     "workcal",
     "duties",
+    "cases",
+    "roster",
+    "meetings",
 )
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.cases.models import Case
 from portal.extensions import db
 from portal.org.models import Community, Street, Unit
 from portal.timeutil import utcnow
@@ -110,6 +111,16 @@ class MeetingMember(db.Model):
     unit: Mapped[Unit] = relationship()
 
 
+# An agenda item may take up one or more cases (typically a stuck or returned whistle, 难事).
+agenda_item_case = Table(
+    "agenda_item_case",
+    db.Model.metadata,
+    Column("agenda_item_id", ForeignKey("agenda_item.id"), primary_key=True),
+    Column("case_id", ForeignKey("case.id"), primary_key=True, index=True),
+    info={"area": "meetings"},
+)
+
+
 class AgendaItem(db.Model):
     """An item on the agenda (议题), in `position` order, often a case that needs coordination."""
 
@@ -125,6 +136,7 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     presenter_unit: Mapped[Unit | None] = relationship()
+    cases: Mapped[list[Case]] = relationship(secondary=agenda_item_case, order_by="Case.number")
 
 
 class MinutesRevision(db.Model):

@@ -1,0 +1,2 @@
+"""Sample URL arguments for the cases area's parameterised GET routes (none yet: pages come next)."""
+SAMPLES: dict = {}

@@ -7,3 +7,23 @@ from portal import i18n
 @pytest.mark.parametrize("area", i18n.areas())
 def test_every_message_has_a_chinese_translation(area):
     assert i18n.missing(area, "zh") == []
+
+
+def test_no_message_is_translated_two_ways_across_areas():
+    """Flask-Babel merges every area's catalog, so one English text must mean one Chinese text."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for area in i18n.areas():
+        po_path = i18n.catalog_dir(area) / "zh" / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string or not isinstance(message.id, str):
+                    continue
+                if message.id in seen and seen[message.id][1] != message.string:
+                    clashes.append((message.id, seen[message.id], (area, message.string)))
+                seen.setdefault(message.id, (area, message.string))
+    assert clashes == []

@@ -15,8 +15,12 @@ AREAS = (
     "workcal",
     "duties",
     "cases",
+    "figures",
+    "public",
+    "assessment",
     "roster",
     "meetings",
+    "dashboard",
 )
 
 

@@ -52,6 +52,8 @@ def load(app, test_config: dict | None) -> None:
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI", "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite")
     )
+    if os.environ.get("PORTAL_PROXY_FIX"):
+        app.config["PROXY_FIX"] = os.environ["PORTAL_PROXY_FIX"] not in ("", "0")
     if os.environ.get("PORTAL_SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["PORTAL_SECRET_KEY"]
     if not app.config.get("SECRET_KEY"):

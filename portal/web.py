@@ -9,6 +9,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import StrictUndefined
@@ -92,10 +93,10 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
+    headers.setdefault("Referrer-Policy", "same-origin")  # tracking pages ask for no-referrer
     headers["Permissions-Policy"] = "geolocation=(self), camera=(self), microphone=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     return response
 
@@ -124,8 +125,24 @@ def _error_title(status: int) -> str:
     return titles.get(status, _("The request failed."))
 
 
+def _finalize(value):
+    """Render lazy translations as plain text.
+
+    Flask-Babel's LazyString has `__html__`, so Jinja would treat it as safe markup; a lazy message
+    carrying user input (a validation message, say) would then reach the page unescaped.
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_app(app) -> None:
     app.session_interface = PortalSessionInterface()
+    app.jinja_env.finalize = _finalize
+    if app.config.get("PROXY_FIX"):
+        # Behind a reverse proxy: trust one hop for the client address and scheme, so throttles
+        # and Secure cookies see the resident, not the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     if app.config.get("STRICT_TEMPLATES") or app.debug or app.testing:
         app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["local"] = format_local
@@ -159,8 +176,8 @@ def init_app(app) -> None:
 
 
 def role_home_url() -> str:
-    """Where a user lands after login."""
-    return url_for("core.home")
+    """Where a user lands after login: the work queue when an area offers one."""
+    return url_for(current_app.config.get("STAFF_HOME", "core.home"))
 
 
 @bp.route("/")
@@ -170,6 +187,8 @@ def home():
     if not current_user.is_authenticated:
         target = current_app.config.get("VISITOR_HOME", "auth.login")
         return redirect(url_for(target))
+    if current_app.config.get("STAFF_HOME"):
+        return redirect(url_for(current_app.config["STAFF_HOME"]))
     return render_template("home.html")
 
 

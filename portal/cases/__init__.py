@@ -12,6 +12,7 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 from portal.cases import models, views  # noqa: E402,F401
+from portal.cases import lists  # noqa: E402,F401  (intake, list, queue, ledgers)
 
 
 def init_app(app) -> None:
@@ -21,3 +22,20 @@ def init_app(app) -> None:
     for kind, label in NOTIFICATION_KINDS.items():
         register_kind(kind, label)
     app.cli.add_command(sweep_command)
+    # Every staff role has a to-do list; it is where a login lands.
+    app.config.setdefault("STAFF_HOME", "cases.queue")
+    _register_list_nav()
+
+
+def _register_list_nav() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal import permissions as perm
+    from portal.web import register_nav
+
+    office = {perm.DISTRICT_ADMIN, perm.STREET_SECRETARY, perm.STREET_DISPATCHER}
+    register_nav("cases.queue", _l("To do"), perm.ALL_STAFF, order=10)
+    register_nav("cases.index", _l("Case list"), perm.ALL_STAFF, order=11)
+    register_nav("cases.intake", _l("Intake"), office | {perm.GRID_WORKER}, order=12)
+    register_nav("cases.register", _l("Whistle register"), office, order=13)
+    register_nav("cases.forced", _l("Forced closures"), office, order=14)

@@ -67,7 +67,7 @@ def test_inactive_user_cannot_log_in(client, make_user):
 def test_login_follows_only_local_next(client):
     response = client.post_form("/auth/login?next=https://evil.example/x",
                                 {"username": "admin", "password": "portal-demo"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/cases/queue"
     client._csrf = None
     client.post_form("/auth/logout")
     client._csrf = None

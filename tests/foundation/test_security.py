@@ -68,3 +68,34 @@ def test_500_page_rolls_back_and_is_translated(app, client_for):
 
     response = client_for("chief").get("/boom")
     assert response.status_code == 500 and "出错" in response.get_data(as_text=True)
+
+
+def test_lazy_translations_with_user_input_are_escaped(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext as _l
+
+    with app.test_request_context():
+        html = render_template_string("{{ msg }}", msg=_l("User %(name)s saved.", name="<script>x</script>"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_view_may_ask_for_its_own_referrer_and_cache_policy(app, client_for):
+    from portal import permissions as perm
+
+    @app.route("/probe-headers")
+    @perm.login_required
+    def probe():
+        return "ok", 200, {"Referrer-Policy": "no-referrer", "Cache-Control": "private, max-age=60"}
+
+    response = client_for("chief").get("/probe-headers")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "private, max-age=60"
+    assert client_for("chief").get("/inbox/").headers["Cache-Control"] == "no-store"
+
+
+def test_proxy_fix_is_opt_in(tmp_path):
+    from portal import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "INSTANCE_PATH": str(tmp_path), "PROXY_FIX": True})
+    assert type(app.wsgi_app).__name__ == "ProxyFix"

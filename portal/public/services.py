@@ -1,0 +1,257 @@
+"""What the residents' pages do: take a report, find a case by its code, build the public views.
+
+Everything a public page shows passes through here, so one place decides what is public: the
+case's state in plain words, the events marked public (their text from the action and
+`data["public_note"]`, never `CaseEvent.note`), photos staff marked public, masked names and phones.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.cases import rules, uploads
+from portal.cases.models import (
+    TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, normalize_tracking_code,
+)
+from portal.duties.models import CATEGORIES, Matter
+from portal.extensions import db
+from portal.org.models import Community, Street
+from portal.public import labels
+from portal.public.masking import mask_text, shorten
+from portal.timeutil import to_local
+
+MAX_PHOTOS = 3
+NOT_SURE = "other"            # the category a resident picks when no item fits
+PAGE_SIZE = 20
+EXPORT_LIMIT = 1000
+SUMMARY_LENGTH = 60
+
+
+# --- the report form's choices ---------------------------------------------------------------
+
+def report_matters() -> list[Matter]:
+    """Public, active items a resident may pick: the district's and every active street's own."""
+    return db.session.scalars(
+        select(Matter).outerjoin(Street, Matter.owner_street_id == Street.id)
+        .where(Matter.public.is_(True), Matter.active.is_(True),
+               or_(Matter.owner_street_id.is_(None), Street.active.is_(True)))
+        .options(selectinload(Matter.owner_street))
+        .order_by(Matter.owner_street_id.is_not(None), Matter.code)).all()
+
+
+def matter_label(matter: Matter | None) -> str:
+    if matter is None:
+        return ""
+    return matter.public_title or matter.title
+
+
+def matter_groups() -> list[tuple[str, object, list[tuple[str, str]]]]:
+    """(category, label, [(value, text)]) in the order residents look for them (urgent first)."""
+    by_category: dict[str, list[tuple[str, str]]] = {c: [] for c in labels.CATEGORY_LABELS}
+    for matter in report_matters():
+        text = matter_label(matter)
+        if matter.owner_street is not None:
+            text = f"{text}（{matter.owner_street.name}）"
+        by_category.setdefault(matter.category, []).append((str(matter.id), text))
+    return [(c, labels.CATEGORY_LABELS.get(c, c), items) for c, items in by_category.items() if items]
+
+
+def community_groups() -> list[tuple[Street, list[Community]]]:
+    """Active communities of active streets, by street."""
+    streets = db.session.scalars(select(Street).where(Street.active.is_(True))
+                                 .options(selectinload(Street.communities)).order_by(Street.code)).all()
+    return [(s, [c for c in s.communities if c.active]) for s in streets if any(c.active for c in s.communities)]
+
+
+def active_streets() -> list[Street]:
+    return db.session.scalars(select(Street).where(Street.active.is_(True)).order_by(Street.code)).all()
+
+
+# --- taking a report -------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    matter: str
+    description: str
+    community: str
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    contact_consent: bool = False
+
+
+def _community(value: str) -> Community:
+    try:
+        community = db.session.get(Community, int(value))
+    except (TypeError, ValueError):
+        community = None
+    if community is None or not community.active or not community.street.active:
+        raise rules.InvalidInput(_l("Choose the community where the problem is."), "community")
+    return community
+
+
+def _matter(value: str, community: Community) -> Matter | None:
+    if value == NOT_SURE:
+        return None
+    try:
+        matter = db.session.get(Matter, int(value))
+    except (TypeError, ValueError):
+        matter = None
+    if matter is None or not matter.public or not matter.active:
+        raise rules.InvalidInput(_l("Choose what kind of problem it is."), "matter")
+    if matter.owner_street_id is not None and matter.owner_street_id != community.street_id:
+        raise rules.InvalidInput(
+            _l("This kind of problem is only handled by %(street)s; choose another kind or "
+               "\u201cnot sure\u201d.", street=matter.owner_street.name), "matter")
+    return matter
+
+
+def submit_report(report: Report, files) -> tuple[Case, list[Attachment]]:
+    """Take in the resident's report with its photos (at most 3). Nothing is committed.
+
+    Raises `rules.CaseError` or `uploads.InvalidUpload`; the caller rolls back (no photo file is
+    written before every photo has passed its checks).
+    """
+    community = _community(report.community)
+    matter = _matter(report.matter, community)
+    case = rules.intake(None, channel="resident_web", community=community, description=report.description,
+                        address=report.address, reporter_name=report.reporter_name,
+                        reporter_phone=report.reporter_phone, contact_consent=report.contact_consent,
+                        matter=matter)
+    photos = uploads.store_photos(files, "report", case=case, limit=MAX_PHOTOS)
+    return case, photos
+
+
+# --- finding a case by its code --------------------------------------------------------------
+
+def plausible_code(code: str) -> bool:
+    return len(code) == TRACKING_LENGTH and all(ch in TRACKING_ALPHABET for ch in code)
+
+
+def find_by_code(text: str | None) -> Case | None:
+    """The case with this tracking code (typed in any case, with spaces or dashes), or None."""
+    code = normalize_tracking_code(text)
+    if not plausible_code(code):
+        return None
+    return db.session.scalar(select(Case).where(Case.tracking_code == code))
+
+
+# --- the public timeline ---------------------------------------------------------------------
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    text: str
+    public_note: str
+    photos: list[Attachment]
+
+
+def public_photos(case: Case) -> list[Attachment]:
+    return [a for a in case.attachments if a.public]
+
+
+def timeline(case: Case) -> list[TimelineEntry]:
+    """The public events, oldest first, each with its public photos."""
+    photos = public_photos(case)
+    entries = []
+    for event in case.events:
+        if not event.public:
+            continue
+        entries.append(TimelineEntry(
+            at=event.at, text=labels.event_text(event),
+            public_note=mask_text(str((event.data or {}).get("public_note") or "")),
+            photos=[p for p in photos if p.event_id == event.id]))
+    return entries
+
+
+def loose_photos(case: Case) -> list[Attachment]:
+    """Public photos not shown under a public event (e.g. with a unit's result, which is internal)."""
+    public_event_ids = {e.id for e in case.events if e.public}
+    return [p for p in public_photos(case) if p.event_id not in public_event_ids]
+
+
+def can_rate(case: Case) -> bool:
+    """Closed and not rated yet, or rated before a reopening that has closed again."""
+    if case.state != "closed":
+        return False
+    s = case.satisfaction
+    return s is None or (s.reopened and case.reopen_count > 0 and s.at < (case.closed_at or s.at))
+
+
+def can_reopen(case: Case) -> bool:
+    return can_rate(case) and case.reopen_count == 0 and case.satisfaction is None
+
+
+# --- the public list and open data -----------------------------------------------------------
+
+def _issues_query(street: Street | None, group: str):
+    query = (select(Case).outerjoin(Matter, Case.matter_id == Matter.id)
+             .where(Case.merged_into_id.is_(None), or_(Case.matter_id.is_(None), Matter.public.is_(True))))
+    if street is not None:
+        query = query.where(Case.street_id == street.id)
+    if group in labels.STATE_GROUPS:
+        query = query.where(Case.state.in_(labels.STATE_GROUPS[group][1]))
+    return query
+
+
+def public_issues(street: Street | None, group: str, *, page: int = 1, per_page: int = PAGE_SIZE):
+    """(cases of the page, total count), newest first."""
+    query = _issues_query(street, group)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    cases = db.session.scalars(
+        query.options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
+                      selectinload(Case.satisfaction))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    return cases, total
+
+
+def issue_row(case: Case) -> dict:
+    """One public issue as open data: no names, phones, addresses, numbers or codes."""
+    group = labels.state_group(case.state)
+    return {
+        "id": case.id,
+        "street": case.street.name,
+        "community": case.community.name,
+        "category": matter_label(case.matter),
+        "category_group": str(labels.CATEGORY_LABELS.get(case.matter.category, "")) if case.matter else "",
+        "state": group,
+        "state_label": str(labels.STATE_LABELS[case.state]),
+        "reported_on": to_local(case.created_at).date().isoformat(),
+        "closed_on": to_local(case.closed_at).date().isoformat() if case.closed_at and case.state == "closed" else "",
+        "satisfaction": case.satisfaction.level if case.satisfaction is not None else "",
+        "summary": summary(case),
+    }
+
+
+def summary(case: Case) -> str:
+    return shorten(mask_text(case.description), SUMMARY_LENGTH)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def issues_csv(rows: list[dict]) -> str:
+    """UTF-8 text with a byte-order mark, so spreadsheet programs read the Chinese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [name for name, _doc in labels.OPEN_DATA_FIELDS]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([csv_cell(row[name]) for name in names])
+    return "\ufeff" + out.getvalue()
+
+
+assert set(CATEGORIES) == set(labels.CATEGORY_LABELS)

@@ -219,7 +219,7 @@ def test_demo_seed_is_idempotent(app):
 
 
 def test_navigation_entry(client_for):
-    html = client_for("grid").get("/").get_data(as_text=True)
+    html = client_for("grid").get("/", follow_redirects=True).get_data(as_text=True)
     assert 'href="/duties/"' in html and "职责清单" in html
 
 

@@ -2,8 +2,11 @@
 
 - `models`: Case, Assignment, CaseEvent, Press, Attachment, Satisfaction and the vocabularies
   (CHANNELS, CASE_STATES, ASSIGNMENT_STATES, WHISTLE_KINDS, EVENT_ACTIONS, LIGHTS, …).
-- `rules`: the state machine (CASE_MOVES, ASSIGNMENT_MOVES), `intake`, `transition`,
-  `allowed_actions`, deadlines, `light`, `sweep`, scope helpers, `possible_duplicates`, `rate_case`.
+- `rules`: the area's public API (`__all__`), re-exported from the modules that hold it:
+  `states` (the state machine tables CASE_MOVES / ASSIGNMENT_MOVES, `check`, `can`,
+  `allowed_actions`), `transitions` (`transition`), `intake`, `residents` (`rate_case`),
+  `deadlines` (limits, deadlines, `light`), `scope` (visible cases, loaders, `possible_duplicates`),
+  `notifications`, `sweep`, `errors` (CaseError, NotAllowed, StaleVersion, InvalidInput).
 - `uploads`: photo checks and storage. `signals`: case_transition / case_closed / case_rated for
   the areas above (assessment, dashboard, public, meetings).
 """
@@ -16,7 +19,8 @@ from portal.cases import lists  # noqa: E402,F401  (intake, list, queue, ledgers
 
 
 def init_app(app) -> None:
-    from portal.cases.rules import NOTIFICATION_KINDS, sweep_command
+    from portal.cases.notifications import NOTIFICATION_KINDS
+    from portal.cases.sweep import sweep_command
     from portal.inbox import register_kind
 
     for kind, label in NOTIFICATION_KINDS.items():

@@ -1,4 +1,4 @@
-"""The forms of the case page's actions (one per action of `rules.ACTIONS`).
+"""The forms of the case page's actions (one per action of `states.ACTIONS`).
 
 They render the fields and keep what was typed after a refusal; the view reads only the fields
 an action offers (`offered(action)`) and the rules validate them. Every form posts the case version it

@@ -1,5 +1,5 @@
 """Demo cases across the three demo streets, in every state, built through the rules themselves
-(`rules.intake` / `rules.transition` with back-dated times), so timelines, deadlines, audit and
+(`intake` / `transition` with back-dated times), so timelines, deadlines, audit and
 inbox are what real use would leave behind. Idempotent: nothing happens once any case exists.
 
 What is there (tests and the next areas may rely on these descriptions, not on ids):
@@ -31,8 +31,11 @@ from werkzeug.datastructures import FileStorage
 
 from portal import permissions as perm
 from portal.auth.models import User
-from portal.cases import rules, uploads
+from portal.cases import uploads
+from portal.cases.intake import intake as intake_case
 from portal.cases.models import Case
+from portal.cases.residents import rate_case
+from portal.cases.transitions import transition
 from portal.duties import demo_data as duties_data
 from portal.duties.models import Matter
 from portal.extensions import db
@@ -128,7 +131,7 @@ class _Seeder:
                district_level: bool = False, photo: bool = False) -> "_Case":
         at = self.now - timedelta(days=days_ago, minutes=self.rng.randint(0, 50))
         actor = self.user(by) if by else None
-        case = rules.intake(actor, channel=channel, community=self.communities[community],
+        case = intake_case(actor, channel=channel, community=self.communities[community],
                             description=description, address=address, reporter_name=reporter[0],
                             reporter_phone=reporter[1], contact_consent=bool(reporter[1]),
                             matter=self.matters[matter] if matter else None,
@@ -161,7 +164,7 @@ class _Case:
                 inputs[key] = self.s.units[inputs[key]]
         if "cooperating" in inputs:
             inputs["cooperating"] = [self.s.units[c] for c in inputs["cooperating"]]
-        rules.transition(self.case, action, actor, note, assignment=assignment, now=self.at, **inputs)
+        transition(self.case, action, actor, note, assignment=assignment, now=self.at, **inputs)
         return self
 
     def photos(self, kind: str, by: str | None, count: int = 1, public: bool = False, unit: str | None = None):
@@ -263,7 +266,7 @@ def _qingtan(s: _Seeder) -> None:
     c.do("triage", "dispatcher", 1, level=2).do("dispatch", "dispatcher", 0.5, unit="qt-zfd").sign(
         "qt-zfd", 1).check_in("qt-zfd", 4).submit("qt-zfd", "已拆除圈占围栏，恢复绿地，住户表示理解。", 30).verify(
         "qt-zfd", "secretary", 4).do("close", "secretary", 0.2, public_note="围栏已拆除，绿地已恢复。")
-    rules.rate_case(c.case, "very", "处理很快，谢谢！", now=c.at + timedelta(days=1))
+    rate_case(c.case, "very", "处理很快，谢谢！", now=c.at + timedelta(days=1))
     # Overdue (red) and pressed.
     c = s.intake("qt-tlx", "inspector", "铜铃巷沿街三家商户擅自设置大型灯箱广告牌，存在坠落隐患。",
                  days_ago=25, by="dispatcher", matter="CS-ZF-010", address="铜铃巷21-25号")
@@ -289,7 +292,7 @@ def _qingtan(s: _Seeder) -> None:
     for unit in ("qt-fgs", "qt-pcs", "qt-xfz", "qt-zfd"):
         c.verify(unit, "secretary", 1)
     c.do("close", "secretary", 0.5, public_note="地下室群租已清退，隔断已拆除。")
-    rules.rate_case(c.case, "basically", "清退了，但入口封堵还不够牢固。", now=c.at + timedelta(days=2))
+    rate_case(c.case, "basically", "清退了，但入口封堵还不够牢固。", now=c.at + timedelta(days=2))
 
     # Whistle, emergency, resolved within hours.
     c = s.intake("qt-tlx", "hotline_12345", "铜铃巷31号平房院内电动车充电起火，火已扑灭，院内还有大量杂物和私拉电线。",
@@ -342,7 +345,7 @@ def _qingtan(s: _Seeder) -> None:
     c.do("triage", "dispatcher", 2, level=2).do("dispatch", "dispatcher", 0.5, unit="qt-zfd").sign(
         "qt-zfd", 3).submit("qt-zfd", "已约谈清运公司，要求分类清运。", 40).verify("qt-zfd", "dispatcher", 5).do(
         "close", "dispatcher", 0.2)
-    rules.rate_case(c.case, "not", "第二天又混装了，没有解决。", reopen=True, reason="整改后次日仍混装混运。",
+    rate_case(c.case, "not", "第二天又混装了，没有解决。", reopen=True, reason="整改后次日仍混装混运。",
                     now=c.at + timedelta(days=2))
 
 
@@ -368,7 +371,7 @@ def _huaiyin(s: _Seeder) -> None:
     c.do("triage", "secretary2", 3, level=2).do("dispatch", "secretary2", 0.5, unit="hy-scjgs").sign(
         "hy-scjgs", 4).check_in("hy-scjgs", 20).submit("hy-scjgs", "经核查该店已取得营业执照，督促其亮照经营。", 24).verify(
         "hy-scjgs", "secretary2", 5).do("close", "secretary2", 0.2)
-    rules.rate_case(c.case, "very", "", now=c.at + timedelta(days=1))
+    rate_case(c.case, "very", "", now=c.at + timedelta(days=1))
     c = s.intake("hy-wyx", "hotline_12345", "瓦窑巷一家火锅店油烟扰民，居民多次投诉未解决。", days_ago=6,
                  by="secretary2", matter="CS-ZF-006", address="瓦窑巷22号", reporter=("蒋文", "13345678123"))
     c.do("triage", "secretary2", 1, level=3).do(
@@ -401,7 +404,7 @@ def _jinquan(s: _Seeder) -> None:
     c.do("triage", "admin", 2, level=2).do("dispatch", "admin", 1, unit="jq-fgs").sign("jq-fgs", 5).check_in(
         "jq-fgs", 20).submit("jq-fgs", "更换楼道灯14盏、维修单元门2处。", 48).verify("jq-fgs", "admin", 6).do(
         "close", "admin", 0.3)
-    rules.rate_case(c.case, "basically", "", now=c.at + timedelta(days=3))
+    rate_case(c.case, "basically", "", now=c.at + timedelta(days=3))
     c = s.intake("jq-qs", "hotline_12345", "泉水胡同14号院平房冒烟，疑似电线短路着火。", days_ago=8, by="admin",
                  matter="CS-YJ-005", address="泉水胡同14号院", district_level=True)
     c.do("triage", "admin", 0.05, level=3).do(

@@ -48,7 +48,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy import and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -680,10 +680,14 @@ def queue_rows(user, tab: str, now: datetime | None = None, limit: int = QUEUE_R
 # --- ledgers -------------------------------------------------------------------------------------
 
 
-def _ledger_street_scope(user, street: int | None):
+def _ledger_street_scope(user, street: int | None, *, plain: bool = False):
+    """The ledger's street condition (`plain`: `street_id + 0`, so the ledger's own index is read)."""
+    column = Case.street_id + 0 if plain else Case.street_id
     if user.role == perm.DISTRICT_ADMIN:
-        return Case.street_id == street if street else Case.street_id.in_(_all_street_ids() or [-1])
-    return Case.street_id == (user.street_id or -1)
+        # Every case has a street: without a street filter the district's ledgers need no condition,
+        # so counts stay inside the ledger's own index (an `IN (all streets)` reads every row).
+        return column == street if street else true()
+    return column == (user.street_id or -1)
 
 
 @dataclass
@@ -697,6 +701,10 @@ class LedgerPage:
 
 def _paged(query, count_query, page: int, page_size: int = LEDGER_PAGE) -> tuple[list, int, int, int]:
     total = db.session.scalar(count_query) or 0
+    return _paged_rows(query, total, page, page_size)
+
+
+def _paged_rows(query, total: int, page: int, page_size: int = LEDGER_PAGE) -> tuple[list, int, int, int]:
     pages = max(math.ceil(total / page_size), 1)
     page = min(max(page, 1), pages)
     rows = db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
@@ -738,10 +746,15 @@ def whistle_register(user, *, street: int | None = None, kind: str = "", status:
     query = (select(Case).where(*conds).order_by(Case.whistled_at.desc(), Case.id.desc())
              .options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
                       selectinload(Case.assignments).selectinload(Assignment.unit)))
-    rows, total, page, pages = _paged(query, select(func.count(Case.id)).where(*conds), page)
+    # The count stops after COUNT_CAP whistles ("more than 10,000"), as the case list's does, and
+    # reads ix_case_whistled: a street written `street_id + 0` (on ix_case_street_created it read
+    # the street's 200,000 cases to find its whistles).
+    total, more_than = count_capped([conds[0], _ledger_street_scope(user, street, plain=True), *conds[2:]])
+    rows, total, page, pages = _paged_rows(query, total, page)
     lights = {a.id: rules.light(a, now) for c in rows for a in c.assignments}
     return LedgerPage(rows, total, page, pages,
-                      {"lights": lights, "case_lights": {c.id: rules.case_light(c, now) for c in rows}})
+                      {"lights": lights, "case_lights": {c.id: rules.case_light(c, now) for c in rows},
+                       "more_than": more_than})
 
 
 def to_adjudicate(user) -> list[tuple[Case, Assignment | None]]:

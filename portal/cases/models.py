@@ -4,7 +4,7 @@ The words follow `DOMAIN.md` ("Cases, three levels"; "Time limits and lights"):
 
 - `Case`: one problem reported through a channel. Triage puts it on a level (1 on the spot,
   2 dispatched to one unit, 3 whistled to several). Its `state` only changes through
-  `portal.cases.rules.transition`, which appends a `CaseEvent` for every change.
+  `portal.cases.transitions.transition`, which appends a `CaseEvent` for every change.
 - `Assignment`: one unit's part of a case: the single unit of a level-2 dispatch, or the lead /
   a cooperating unit of a whistle. Carries its own state, deadlines and the timestamps that the
   assessment scores (signed_at vs sign_deadline, submitted_at vs complete_deadline).
@@ -109,7 +109,7 @@ SATISFACTION_LEVELS = {
     "not": _l("Not satisfied"),
 }
 
-# Every `CaseEvent.action`: the transitions of `portal.cases.rules` plus the events the rules and
+# Every `CaseEvent.action`: the transitions of `portal.cases.transitions` plus the events the rules and
 # the sweep record without a state change of their own.
 EVENT_ACTIONS = {
     "intake": _l("Received"),

@@ -7,20 +7,22 @@ notice, `InvalidInput` (and refused photos) → 422 with the form as it was type
 """
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import permissions as perm
 from portal.cases import bp, rules, uploads
 from portal.cases.action_forms import FORMS, PHOTO_ACCEPT, PHOTO_FIELDS, offered
 from portal.cases.models import (
     ASSIGNMENT_ROLES, ASSIGNMENT_STATES, ATTACHMENT_KINDS, CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS,
-    LIGHTS, SATISFACTION_LEVELS, WHISTLE_KINDS, Attachment, Case,
+    LIGHTS, SATISFACTION_LEVELS, WHISTLE_KINDS, Assignment, Attachment, Case, CaseEvent,
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
+from portal.duties.models import Matter
 from portal.extensions import db
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
@@ -97,6 +99,32 @@ def _set_ids(form, prefix: str):
     return form
 
 
+# What the case page shows, loaded with the case in a few queries instead of one per relation.
+_matter = joinedload(Case.matter)
+_assignments = selectinload(Case.assignments)
+PAGE_LOAD = (
+    joinedload(Case.street), joinedload(Case.community), joinedload(Case.grid), joinedload(Case.satisfaction),
+    _matter.joinedload(Matter.lead_department), _matter.selectinload(Matter.cooperating_departments),
+    _assignments.joinedload(Assignment.unit).joinedload(Unit.department),
+    _assignments.selectinload(Assignment.presses),
+    selectinload(Case.events).joinedload(CaseEvent.actor),
+    selectinload(Case.attachments),
+)
+
+
+def _page_case(case_id: int, user) -> Case:
+    """`rules.get_case_or_404` with everything the page shows loaded at once (fresh from the database)."""
+    case = db.session.get(Case, case_id, options=PAGE_LOAD, populate_existing=True)
+    perm.require(case is not None and rules.can_see_case(user, case))
+    return case
+
+
+def _reads_only() -> None:
+    """The change is committed (or rolled back): what follows only reads, so its transaction is a plain
+    BEGIN and does not hold the database's write lock while the page is rendered."""
+    g.write_request = False
+
+
 def _street_units(case: Case) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.street_id == case.street_id, Unit.active)
                                    .order_by(Unit.code)))
@@ -153,7 +181,7 @@ def _ordered(form, action: str):
 
 
 def _case_context(case: Case, *, notice=None, conflict=False, failed=None) -> dict:
-    user = current_user
+    user = current_user._get_current_object()
     now = utcnow()
     assignments = rules.visible_assignments(case, user)
     case_actions = [a for a in rules.allowed_actions(case, user, now=now) if a in PAGE_ACTIONS]
@@ -218,8 +246,7 @@ def _refused(error: rules.CaseError):
 @perm.login_required
 def detail(case_id: int):
     """Show a case: facts, matter, assignments with lights, photos, timeline and the user's actions."""
-    case = rules.get_case_or_404(case_id, current_user)
-    return _answer(case)
+    return _answer(_page_case(case_id, current_user._get_current_object()))
 
 
 @bp.route("/<int:case_id>/photos/<int:attachment_id>")
@@ -318,8 +345,9 @@ def _do(case_id: int, action: str, assignment_id: int | None):
         db.session.commit()
     except rules.StaleVersion as error:
         db.session.rollback()
+        _reads_only()
         uploads.discard(stored)
-        case = rules.get_case_or_404(case_id, user)
+        case = _page_case(case_id, user)
         return _answer(case, http_status=409, conflict=str(error.message))
     except rules.NotAllowed as error:
         db.session.rollback()
@@ -327,17 +355,19 @@ def _do(case_id: int, action: str, assignment_id: int | None):
         return _refused(error)
     except rules.InvalidInput as error:
         db.session.rollback()
+        _reads_only()
         uploads.discard(stored)
-        case = rules.get_case_or_404(case_id, user)
+        case = _page_case(case_id, user)
         # Errors of fields the user cannot see (the hidden location) go above the form.
         field = error.field if error.field in offered(action) and error.field not in HIDDEN_INPUTS else None
         if error.field == "attachments":
             field = PHOTO_FIELDS.get(action, (("", ""),))[0][0] or None
         failed = {"key": key, "errors": {field or "_form": str(error.message)}}
         return _answer(case, http_status=422, failed=failed)
+    _reads_only()
     done = _("Done: %(action)s.", action=EVENT_ACTIONS[action])
     if wants_fragment():
-        return _answer(case, notice=done)
+        return _answer(_page_case(case_id, user), notice=done)
     flash(done, "success")
     return redirect(url_for("cases.detail", case_id=case.id), 303)
 
@@ -372,8 +402,9 @@ def photo_public(case_id: int, attachment_id: int):
         db.session.rollback()
         return _refused(error)
     db.session.commit()
+    _reads_only()
     done = _("The photo is shown to residents.") if public else _("The photo is internal again.")
     if wants_fragment():
-        return _answer(case, notice=done)
+        return _answer(_page_case(case_id, user), notice=done)
     flash(done, "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#photos", 303)

@@ -12,6 +12,13 @@ cookie, then for each page send `BENCH_REQUESTS` requests from `BENCH_CLIENTS` t
 
     <page> requests=… p50_ms=… p95_ms=… max_ms=… req_s=… ratio=…
 
+Then the writes: one unit chief per client (BENCH_CLIENTS, units with the most open work) posts
+the next step on its own cases (sign for → check in → log progress, over HTMX with the CSRF header
+and the case version from the last answer) for BENCH_WRITE_SECONDS (10); no case is shared, so
+409s should be 0. One line: `writes changes_s=… ok=… conflicts=… errors=… locked=… lost=…`
+(locked: "database is locked" in answers or gunicorn's error log; lost: successes without exactly
+one new CaseEvent, counted in SQL). BENCH_ONLY=pages|writes runs just one part.
+
 p50/p95/max are the server's own time per request (gunicorn's access log, microseconds), req_s the
 throughput seen by the client, ratio = req_s / the bare page's req_s. Then the workers' peak RSS.
 Every process it started is stopped (by its pid), also on errors and Ctrl-C.
@@ -73,10 +80,13 @@ class Server:
         self.port = free_port()
         self.log = instance / "bench-access.log"
         self.log.write_text("")
+        self.errors = instance / "bench-error.log"
+        self.errors.write_text("")
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--access-logfile", str(self.log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
-             "--log-level", "warning", "portal:create_app()"],
+             "--log-level", "warning", "--error-logfile", str(self.errors), "--capture-output",
+             "portal:create_app()"],
             cwd=ROOT, env=_env(instance), start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -125,10 +135,12 @@ class Session:
     def __init__(self, port: int):
         self.port, self.cookie = port, ""
 
-    def request(self, method: str, path: str, body: dict | None = None, conn=None):
+    def request(self, method: str, path: str, body: dict | None = None, conn=None, headers: dict | None = None):
         own = conn is None
         conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         data = None
         if body is not None:
             data = urlencode(body)
@@ -299,12 +311,178 @@ print(json.dumps({"urls": urls, "street": street, "case": case}))
     return facts["urls"], facts["street"], facts["case"]
 
 
+# --- writes: unit chiefs working their own assignments, 8 at a time ---------------------------------
+
+VERSION = re.compile(r'<input[^>]*name="version"[^>]*value="(\d+)"')
+# The next action a unit chief takes on an assignment in this state (log_progress can repeat).
+NEXT_ACTION = {"dispatched": "sign_for", "accepted": "check_in", "on_site": "log_progress",
+               "sent_back": "log_progress"}
+NEXT_STATE = {"sign_for": "accepted", "check_in": "on_site"}
+
+
+def _app_json(instance: Path, code: str):
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(instance), check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def write_targets(instance: Path, clients: int, per_client: int) -> list[dict]:
+    """One unit chief per client (the units with the most open work first) and, for each, cases
+    with an open assignment of the chief's unit; no case is given to two clients."""
+    code = f"""
+import json
+from flask import url_for
+from sqlalchemy import select, func
+from portal import create_app
+from portal.extensions import db
+from portal.auth.models import User
+from portal.cases.models import Assignment, Case
+app = create_app()
+out, taken = [], set()
+with app.test_request_context():
+    chiefs = db.session.execute(
+        select(User.username, User.unit_id, func.count(Assignment.id)).join(Assignment, Assignment.unit_id == User.unit_id)
+        .where(User.role == "unit_chief", User.active, Assignment.state.in_(("dispatched", "accepted", "on_site", "sent_back")))
+        .group_by(User.id).order_by(func.count(Assignment.id).desc(), User.username)).all()
+    used_units = set()
+    for username, unit_id, _n in chiefs:
+        if len(out) == {clients} or unit_id in used_units:
+            continue
+        used_units.add(unit_id)
+        rows = db.session.execute(
+            select(Assignment.id, Assignment.state, Case.id, Case.version).join(Case, Case.id == Assignment.case_id)
+            .where(Assignment.unit_id == unit_id, Assignment.state.in_(("dispatched", "accepted", "on_site", "sent_back")),
+                   Case.state.in_(("dispatched", "accepted", "in_progress")))
+            .order_by(Case.id.desc()).limit({per_client} * 4)).all()
+        work = []
+        for aid, state, cid, version in rows:
+            if cid in taken or len(work) == {per_client}:
+                continue
+            taken.add(cid)
+            work.append({{"case": cid, "assignment": aid, "state": state, "version": version,
+                          "url": url_for("cases.act_on", case_id=cid, assignment_id=aid, action="ACTION"),
+                          "page": url_for("cases.detail", case_id=cid)}})
+        out.append({{"user": username, "work": work}})
+print(json.dumps(out))
+"""
+    return _app_json(instance, code)
+
+
+def write_counts(instance: Path, case_ids: list[int]) -> tuple[int, int]:
+    """(events, sum of versions) of these cases, counted in SQL."""
+    code = f"""
+import json
+from sqlalchemy import func, select
+from portal import create_app
+from portal.extensions import db
+from portal.cases.models import Case, CaseEvent
+ids = {case_ids!r}
+with create_app().app_context():
+    events = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.case_id.in_(ids)))
+    versions = db.session.scalar(select(func.sum(Case.version)).where(Case.id.in_(ids)))
+print(json.dumps([events, versions]))
+"""
+    events, versions = _app_json(instance, code)
+    return int(events), int(versions or 0)
+
+
+def write_load(server: "Server", instance: Path, clients: int, seconds: float, per_client: int = 20) -> str:
+    """`clients` unit chiefs post their next step (sign for, check in, log progress) on their own
+    cases over HTMX for `seconds`; then check in SQL that every success left exactly one event."""
+    targets = [t for t in write_targets(instance, clients, per_client) if t["work"]]
+    if not targets:
+        return "writes skipped: no open assignments of a unit chief"
+    case_ids = [w["case"] for t in targets for w in t["work"]]
+    sessions = []
+    for t in targets:
+        session = Session(server.port)
+        session.login(t["user"])
+        _s, _l, page = session.request("GET", t["work"][0]["page"])      # warm up, and the CSRF token
+        sessions.append((session, CSRF.search(page).group(1)))
+    events_before, versions_before = write_counts(instance, case_ids)
+    error_log_offset = server.errors.stat().st_size
+    counts = {"ok": 0, "conflicts": 0, "errors": 0, "locked": 0}
+    samples: list[str] = []
+    lock = threading.Lock()
+    stop_at = [0.0]
+
+    def work(session: Session, token: str, items: list[dict]):
+        conn = http.client.HTTPConnection("127.0.0.1", session.port, timeout=15)
+        headers = {"HX-Request": "true", "X-CSRFToken": token}
+        mine = dict.fromkeys(counts, 0)
+        i = 0
+        while time.perf_counter() < stop_at[0]:
+            item = items[i % len(items)]
+            i += 1
+            action = NEXT_ACTION[item["state"]]
+            body = {"version": item["version"]}
+            if action == "log_progress":
+                body["note"] = f"bench progress {i}"
+            try:
+                status, _loc, text = session.request("POST", item["url"].replace("ACTION", action), body,
+                                                     conn=conn, headers=headers)
+            except (OSError, http.client.HTTPException) as error:
+                mine["errors"] += 1
+                with lock:
+                    samples.append(f"{type(error).__name__}: {error}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", session.port, timeout=15)
+                continue
+            found = VERSION.search(text)
+            if status == 200:
+                mine["ok"] += 1
+                item["state"] = NEXT_STATE.get(action, item["state"])
+                item["version"] = int(found.group(1)) if found else item["version"] + 1
+            elif status == 409:
+                mine["conflicts"] += 1
+                if found:
+                    item["version"] = int(found.group(1))
+            else:
+                mine["errors"] += 1
+                mine["locked"] += "database is locked" in text
+                with lock:
+                    samples.append(f"HTTP {status} {item['url'].replace('ACTION', action)}: {text[:200]!r}")
+        conn.close()
+        with lock:
+            for k, v in mine.items():
+                counts[k] += v
+
+    threads = [threading.Thread(target=work, args=(session, token, t["work"]))
+               for (session, token), t in zip(sessions, targets)]
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    events_after, versions_after = write_counts(instance, case_ids)
+    with server.errors.open("rb") as f:
+        f.seek(error_log_offset)
+        log_text = f.read().decode("utf-8", "replace")
+    counts["locked"] += log_text.count("database is locked")
+    counts["errors"] += log_text.count("Traceback")
+    new_events = events_after - events_before
+    lost = counts["ok"] - new_events
+    for line in samples[:5]:
+        print(f"# {line}", flush=True)
+    if versions_after - versions_before != new_events:
+        print(f"# versions moved by {versions_after - versions_before}, events by {new_events}", flush=True)
+    return (f"writes changes_s={counts['ok'] / elapsed:.0f} ok={counts['ok']} conflicts={counts['conflicts']} "
+            f"errors={counts['errors']} locked={counts['locked']} lost={lost} "
+            f"(clients={len(targets)} cases={len(case_ids)} seconds={elapsed:.1f})")
+
+
 def main() -> int:
     cases = int(os.environ.get("BENCH_CASES", "600000"))
     requests = int(os.environ.get("BENCH_REQUESTS", "500"))
     clients = int(os.environ.get("BENCH_CLIENTS", "8"))
     workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
     deep = int(os.environ.get("BENCH_DEEP_PAGE", "200"))
+    write_seconds = float(os.environ.get("BENCH_WRITE_SECONDS", "10"))
+    only = os.environ.get("BENCH_ONLY", "")          # "pages" or "writes": run just that part
     instance = Path(os.environ.get("BENCH_INSTANCE") or tempfile.mkdtemp(prefix="portal-bench-", dir="/tmp"))
     instance.mkdir(parents=True, exist_ok=True)
     build(instance, cases)
@@ -313,7 +491,7 @@ def main() -> int:
     try:
         session = Session(server.port)
         session.login("admin")
-        todo = pages(urls, session, street_id, case_id, deep)
+        todo = pages(urls, session, street_id, case_id, deep) if only != "writes" else []
         # warm up every page (templates compiled, caches filled) before measuring
         for _name, path in todo:
             status, _l, _t = session.request("GET", path)
@@ -333,6 +511,8 @@ def main() -> int:
                   f"p50_ms={percentile(times, 50):.2f} p95_ms={percentile(times, 95):.2f} "
                   f"max_ms={max(times or [0]):.2f} client_p95_ms={percentile(latencies, 95) * 1000:.1f} "
                   f"req_s={rate:.0f} ratio={rate / bare:.3f}", flush=True)
+        if only != "pages":
+            print(write_load(server, instance, clients, write_seconds), flush=True)
         peaks = server.peak_rss_mb()
         print("peak RSS of workers: " + ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in sorted(peaks.items())),
               flush=True)

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -190,26 +191,90 @@ def can_reopen(case: Case) -> bool:
 
 # --- the public list and open data -----------------------------------------------------------
 
-def _issues_query(street: Street | None, group: str):
-    query = (select(Case).outerjoin(Matter, Case.matter_id == Matter.id)
-             .where(Case.merged_into_id.is_(None), or_(Case.matter_id.is_(None), Matter.public.is_(True))))
+# At 600,000 cases the list never sorts the table: every page is read along an index in its own
+# order (newest first) and stops after the rows it shows, and the count stops at COUNT_CAP.
+#   - no state group: one walk per street down ix_case_street_created (street_id=?), merged here
+#     (an `IN (streets)` or the merged_into_id index would read every case and sort);
+#   - a state group: one walk per state down ix_case_state_created (state=?), the street filtered
+#     as `street_id + 0` so the planner keeps the walk.
+# The other filters (not merged, public item) are written `col + 0` in the walks for the same reason.
+# Paging is bounded: MAX_PAGES pages of the newest issues (the exports read the first 1,000).
+MAX_PAGES = 50
+COUNT_CAP = PAGE_SIZE * MAX_PAGES
+
+
+def _hidden_matters():
+    return select(Matter.id).where(Matter.public.is_(False))
+
+
+def _issue_conditions(street: Street | None, group: str, *, walking: bool) -> list:
+    """Not merged into another case, and not about an internal item; in the street and group."""
+    # Nearly every case is unmerged and about a public item: written `col + 0`, neither column's
+    # index is used (the statistics make ix_case_merged_into_id look selective for IS NULL).
+    conds = [(Case.merged_into_id + 0).is_(None),
+             or_(Case.matter_id.is_(None), (Case.matter_id + 0).not_in(_hidden_matters()))]
+    if walking:
+        # The walks read one state (the street filtered on the way) or one street (see `_walks`).
+        if street is not None and group in labels.STATE_GROUPS:
+            conds.append(Case.street_id + 0 == street.id)
+        return conds
     if street is not None:
-        query = query.where(Case.street_id == street.id)
+        conds.append(Case.street_id == street.id)
+    return conds
+
+
+def _walks(street: Street | None, group: str) -> list:
+    """The conditions of the index walks whose merge is the list (see above)."""
     if group in labels.STATE_GROUPS:
-        query = query.where(Case.state.in_(labels.STATE_GROUPS[group][1]))
-    return query
+        return [Case.state == state for state in labels.STATE_GROUPS[group][1]]
+    if street is not None:
+        return [Case.street_id == street.id]
+    return [Case.street_id == street_id for street_id in db.session.scalars(select(Street.id).order_by(Street.id))]
+
+
+def issue_ids(street: Street | None, group: str, limit: int) -> list[int]:
+    """The ids of the newest `limit` public issues, newest first (ties: the higher id first)."""
+    conds = _issue_conditions(street, group, walking=True)
+    rows = []
+    for walk in _walks(street, group):
+        rows += db.session.execute(select(Case.created_at, Case.id).where(walk, *conds)
+                                   .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    return [r[1] for r in rows[:limit]]
+
+
+def count_issues(street: Street | None, group: str, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, more_than): the count stops after `cap` rows (the list shows at most that many)."""
+    # Counted walk by walk (one state or one street each, on its index), stopping past the cap: a
+    # single `state IN (...)` makes SQLite scan the table for the few open cases.
+    conds, total = _issue_conditions(street, group, walking=False), 0
+    for walk in _walks(street, group):
+        inner = select(Case.id).where(walk, *conds).limit(cap + 1 - total).subquery()
+        total += db.session.scalar(select(func.count()).select_from(inner)) or 0
+        if total > cap:
+            break
+    return min(total, cap), total > cap
 
 
 def public_issues(street: Street | None, group: str, *, page: int = 1, per_page: int = PAGE_SIZE):
-    """(cases of the page, total count), newest first."""
-    query = _issues_query(street, group)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    cases = db.session.scalars(
-        query.options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
-                      selectinload(Case.satisfaction))
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)).all()
-    return cases, total
+    """The cases of the page, newest first (pages past MAX_PAGES show the last one offered)."""
+    page = min(max(page, 1), MAX_PAGES)
+    ids = issue_ids(street, group, page * per_page)[(page - 1) * per_page:]
+    if not ids:
+        return []
+    found = {c.id: c for c in db.session.scalars(
+        select(Case).where(Case.id.in_(ids))
+        .options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
+                 selectinload(Case.satisfaction)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _label(texts: dict, key: str) -> str:
+    """`str(texts[key])` translated once per request (the exports have 1,000 rows)."""
+    cache = g.setdefault("public_labels", {})
+    if (id(texts), key) not in cache:
+        cache[id(texts), key] = str(texts.get(key, ""))
+    return cache[id(texts), key]
 
 
 def issue_row(case: Case) -> dict:
@@ -220,9 +285,9 @@ def issue_row(case: Case) -> dict:
         "street": case.street.name,
         "community": case.community.name,
         "category": matter_label(case.matter),
-        "category_group": str(labels.CATEGORY_LABELS.get(case.matter.category, "")) if case.matter else "",
+        "category_group": _label(labels.CATEGORY_LABELS, case.matter.category) if case.matter else "",
         "state": group,
-        "state_label": str(labels.STATE_LABELS[case.state]),
+        "state_label": _label(labels.STATE_LABELS, case.state),
         "reported_on": to_local(case.created_at).date().isoformat(),
         "closed_on": to_local(case.closed_at).date().isoformat() if case.closed_at and case.state == "closed" else "",
         "satisfaction": case.satisfaction.level if case.satisfaction is not None else "",

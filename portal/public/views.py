@@ -247,16 +247,18 @@ def issues():
     """List recent issues by street and state, without any personal data."""
     streets, street, group = _filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    cases, total = services.public_issues(street, group, page=page)
+    page = min(page, services.MAX_PAGES)
+    total, more_than = services.count_issues(street, group)
+    cases = services.public_issues(street, group, page=page)
     pages = max(1, ceil(total / services.PAGE_SIZE))
     return render("public/issues.html", "public/_issues.html", streets=streets, street=street, group=group,
                   groups=labels.STATE_GROUPS, rows=[services.issue_row(c) for c in cases], total=total,
-                  page=page, pages=pages, badges=labels.BADGES)
+                  more_than=more_than, page=page, pages=pages, badges=labels.BADGES)
 
 
 def _export_rows() -> list[dict]:
     _streets, street, group = _filters()
-    cases, _total = services.public_issues(street, group, page=1, per_page=services.EXPORT_LIMIT)
+    cases = services.public_issues(street, group, page=1, per_page=services.EXPORT_LIMIT)
     return [services.issue_row(c) for c in cases]
 
 
@@ -271,7 +273,7 @@ def issues_json():
         "count": len(rows),
         "items": rows,
     }
-    response = current_app.response_class(json.dumps(payload, ensure_ascii=False, indent=1),
+    response = current_app.response_class(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                                           mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

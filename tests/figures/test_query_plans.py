@@ -107,3 +107,44 @@ def test_pages_read_no_large_table_in_full(volume_app, client_as, path):
     assert response.status_code == 200
     with volume_app.app_context():
         assert full_scans(statements) == []
+
+
+# Plans that read every case and sort them: the merged_into_id index (it matches nearly every case)
+# or a temporary B-tree for the ORDER BY of a query on the case table.
+ALL_CASES_PLAN = re.compile(r"ix_case_merged_into_id|USE TEMP B-TREE FOR (?:RIGHT PART OF )?ORDER BY")
+
+
+def case_plans(statements) -> list[tuple[str, str]]:
+    """(plan, statement) of every statement on the case table."""
+    out = []
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement, parameters in statements:
+            if 'FROM "case"' not in statement:
+                continue
+            plan = " | ".join(r[-1] for r in cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+            out.append((plan, " ".join(statement.split())[-300:]))
+    finally:
+        raw.close()
+    return out
+
+
+@pytest.mark.parametrize("path", [
+    "/public/issues", "/public/issues?street=qt", "/public/issues?state=open",
+    "/public/issues?state=closed&street=hy&page=3", "/public/issues?state=rejected",
+    "/public/issues?page=999", "/public/issues.json", "/public/issues.csv?state=open&street=qt",
+])
+def test_the_public_list_walks_an_index_newest_first(volume_app, client, path):
+    with volume_app.app_context():
+        engine = db.engine
+    with captured(engine) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    with volume_app.app_context():
+        assert full_scans(statements) == []
+        plans = case_plans(statements)
+        assert plans
+        assert [(p, s) for p, s in plans if ALL_CASES_PLAN.search(p)] == []
+        walks = [p for p, s in plans if "ORDER BY" in s]
+        assert walks and all(re.search(r"ix_case_(street|state)_created", p) for p in walks)

@@ -64,6 +64,7 @@ from portal.duties.models import Matter
 from portal.extensions import db
 from portal.org.models import Community, Grid, Street, Unit
 from portal.rendering import render, render_fragment
+from portal.spreadsheets import safe_cell
 from portal.timeutil import local_to_utc, local_today, to_local, utcnow
 
 PAGE_SIZE = 50
@@ -447,7 +448,6 @@ def search(user, f: CaseFilters, now: datetime | None = None, page_size: int = P
 
 # --- export --------------------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The file format, not UI text: Chinese whatever the interface language (as the list's other files).
 EXPORT_COLUMNS = ("案件编号", "受理时间", "渠道", "街道", "社区", "地址", "问题描述", "事项编码", "事项名称",
                   "类别", "分级", "状态", "亮灯", "承办单位", "吹哨类型", "结案时间", "强制结案")
@@ -460,13 +460,6 @@ LEVEL_TEXT = {1: "一级(就地处置)", 2: "二级(派单)", 3: "三级(吹哨)
 LIGHT_TEXT = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "none": ""}
 KIND_TEXT = {"routine": "日常哨", "tough": "攻坚哨", "emergency": "应急哨"}
 CATEGORY_TEXT = {"enforcement": "综合执法", "key_work": "重点工作", "emergency": "应急处置", "fallback": "兜底责任"}
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _local_text(value: datetime | None) -> str:

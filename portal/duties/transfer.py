@@ -21,13 +21,13 @@ from portal.duties import services
 from portal.duties.models import Matter
 from portal.extensions import db
 from portal.org.models import Department
+from portal.spreadsheets import safe_cell, unescape_cell
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
 MAX_XLSX_UNPACKED = 20 * 1024 * 1024  # a small zip may unpack to gigabytes
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # (field, header). The file format, not UI text: it stays Chinese whatever the UI language.
 COLUMNS = [
@@ -73,20 +73,6 @@ ACTIVE_OF = {ACTIVE_TEXT: True, "启用": True, "active": True, "": True,
 
 
 # ----------------------------------------------------------------------------------- export
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    """Undo `safe_cell`, so an exported file re-imports to the same text."""
-    if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
-
 
 def export_rows(matters: Iterable[Matter]) -> list[list[Any]]:
     rows: list[list[Any]] = [[header for _name, header in COLUMNS]]

@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.org.models import Community, Street
 from portal.public import labels
 from portal.public.masking import mask_text, shorten
+from portal.spreadsheets import safe_cell
 from portal.timeutil import to_local
 
 MAX_PHOTOS = 3
@@ -299,13 +300,9 @@ def summary(case: Case) -> str:
     return shorten(mask_text(case.description), SUMMARY_LENGTH)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
 def csv_cell(value) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return safe_cell("" if value is None else str(value))
 
 
 def issues_csv(rows: list[dict]) -> str:

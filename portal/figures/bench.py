@@ -86,7 +86,7 @@ class Server:
             [str(BIN / "gunicorn"), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--access-logfile", str(self.log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
              "--log-level", "warning", "--error-logfile", str(self.errors), "--capture-output",
-             "portal:create_app()"],
+             "wsgi:app"],
             cwd=ROOT, env=_env(instance), start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

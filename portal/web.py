@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import (
-    Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint, current_app, g, redirect, render_template, request, session, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
 from portal import permissions
-from portal.extensions import db, htmx
+from portal.extensions import db
 from portal.rendering import wants_fragment
 from portal.timeutil import format_local, to_local, utcnow
 

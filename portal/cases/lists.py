@@ -44,7 +44,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -451,15 +451,18 @@ def search(user, f: CaseFilters, now: datetime | None = None, page_size: int = P
 # The file format, not UI text: Chinese whatever the interface language (as the list's other files).
 EXPORT_COLUMNS = ("案件编号", "受理时间", "渠道", "街道", "社区", "地址", "问题描述", "事项编码", "事项名称",
                   "类别", "分级", "状态", "亮灯", "承办单位", "吹哨类型", "结案时间", "强制结案")
-STATE_TEXT = {"new": "待受理", "triaged": "已分拣", "dispatched": "已派单", "accepted": "已签收",
-              "in_progress": "处置中", "resolved": "已办结(待核查)", "closed": "已结案",
-              "returned": "已回退(待判定)", "rejected": "不予受理", "reopened": "重新办理"}
-CHANNEL_TEXT = {"hotline_12345": "12345热线", "resident_web": "居民随手拍", "grid_worker": "网格员上报",
-                "inspector": "监督员巡查", "lane_chief": "街巷长", "social_media": "社交媒体"}
-LEVEL_TEXT = {1: "一级(就地处置)", 2: "二级(派单)", 3: "三级(吹哨)"}
-LIGHT_TEXT = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "none": ""}
-KIND_TEXT = {"routine": "日常哨", "tough": "攻坚哨", "emergency": "应急哨"}
-CATEGORY_TEXT = {"enforcement": "综合执法", "key_work": "重点工作", "emergency": "应急处置", "fallback": "兜底责任"}
+EXPORT_LOCALE = "zh_CN"
+
+
+def _export_texts() -> dict[str, dict]:
+    """The vocabularies' labels in the export's language (the same words the pages use)."""
+    vocabularies = {"state": CASE_STATES, "channel": CHANNELS, "level": LEVELS, "light": LIGHTS,
+                    "kind": WHISTLE_KINDS, "category": CATEGORY_LABELS}
+    with force_locale(EXPORT_LOCALE):
+        texts = {name: {code: str(label) for code, label in vocab.items()}
+                 for name, vocab in vocabularies.items()}
+    texts["light"]["none"] = ""
+    return texts
 
 
 def _local_text(value: datetime | None) -> str:
@@ -483,6 +486,7 @@ def export_rows(user, f: CaseFilters, now: datetime | None = None, cap: int | No
     now = now or utcnow()
     cap = EXPORT_CAP if cap is None else cap
     yield list(EXPORT_COLUMNS)
+    text = _export_texts()
     ids = ordered_ids(user, f, now, cap)
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
@@ -504,12 +508,12 @@ def export_rows(user, f: CaseFilters, now: datetime | None = None, cap: int | No
             seen = units.get(case_id, [])
             worst = max((rules.light(a, now) for a in seen), key=rules.LIGHT_ORDER.__getitem__, default="none")
             values = [
-                case.number, _local_text(case.created_at), CHANNEL_TEXT.get(case.channel, case.channel),
+                case.number, _local_text(case.created_at), text["channel"].get(case.channel, case.channel),
                 case.street_name, case.community_name, case.address, case.description,
-                case.matter_code or "", case.matter_title or "", CATEGORY_TEXT.get(case.matter_category or "", ""),
-                LEVEL_TEXT.get(case.level, ""), STATE_TEXT.get(case.state, case.state), LIGHT_TEXT[worst],
+                case.matter_code or "", case.matter_title or "", text["category"].get(case.matter_category or "", ""),
+                text["level"].get(case.level, ""), text["state"].get(case.state, case.state), text["light"][worst],
                 "、".join(a.unit_name for a in seen if a.state not in ("returned", "cancelled")),
-                KIND_TEXT.get(case.whistle_kind or "", ""), _local_text(case.closed_at),
+                text["kind"].get(case.whistle_kind or "", ""), _local_text(case.closed_at),
                 "是" if case.forced_closure else "",
             ]
             yield [safe_cell(v) for v in values]

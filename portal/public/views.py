@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from math import ceil
 
-from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -29,7 +29,7 @@ def _client_cookie(response):
 def _private(response):
     """A page or photo reached through a tracking code: never cached, never a referrer."""
     response.headers["Cache-Control"] = "no-store"
-    g.public_no_referrer = True
+    response.headers["Referrer-Policy"] = "no-referrer"  # the core keeps a view's own policy
     return response
 
 

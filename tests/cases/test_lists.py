@@ -588,3 +588,19 @@ def test_the_lists_follow_their_indexes(app):
         forced = db.session.connection().exec_driver_sql(
             'EXPLAIN QUERY PLAN SELECT id FROM "case" WHERE forced_closure = 1 ORDER BY closed_at DESC').all()
     assert "ix_case_forced_closed" in forced[0][3]
+
+
+def test_export_cells_are_chinese_whatever_the_interface_language(app, client_for):
+    from flask_babel import force_locale
+
+    from portal.cases.models import CASE_STATES
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        returned = str(CASE_STATES["returned"])
+    assert returned and returned != "Returned"
+    dispatcher = client_for("dispatcher")
+    dispatcher.post_form("/lang", {"lang": "en"})
+    rows = list(csv.reader(io.StringIO(
+        dispatcher.get("/cases/export.csv?state=returned").get_data().decode("utf-8-sig"))))
+    state_column = lists.EXPORT_COLUMNS.index("状态")
+    assert rows[1:] and {r[state_column] for r in rows[1:]} == {returned}

@@ -5,8 +5,9 @@ and yearly 100-point scores and rankings per unit and department, and the three 
 - `models`: WhistleRating (+ revisions), ScoringRule (versions).
 - `ratings`: owed ratings (listens to `portal.cases.signals.case_closed`), rating, correction, scope.
 - `scoring`: the rule's versions and constraints, marks per assignment, scores, rankings, lines.
+  `department_result`: a department's score, its units' scores, its losses per unit, reason and case.
 - `tallies`: each unit's monthly counts, stored and kept fresh, so a district-year ranks fast.
-- `export`: the XLSX export.
+- `export`: the XLSX export (ranking, departments, every point lost with its unit, department and case).
 
 The case page can show a case's ratings with
 `hx-get="{{ url_for('assessment.case_ratings', case_id=case.id) }}" hx-trigger="load"`.

@@ -48,3 +48,60 @@ RATING_STATES = {
     "rated": _l("Rated"),
     "corrected": _l("Corrected"),
 }
+
+# Why points were lost, as one reason per part and mark (a department page sums its lines by these).
+LOSS_REASONS = {
+    ("street", "rated"): _l("Street rating below five stars"),
+    ("sign", "late"): _l("Signed for past the limit"),
+    ("sign", "overdue"): _l("Not signed for, past the limit"),
+    ("completion", "late"): _l("Result reported past the limit"),
+    ("completion", "overdue"): _l("No result, past the limit"),
+    ("satisfaction", "basically"): _l("Resident basically satisfied"),
+    ("satisfaction", "not"): _l("Resident not satisfied"),
+}
+
+
+def words() -> dict:
+    """The labels a line needs, translated once per request (an export writes thousands of lines)."""
+    from flask import g
+    from flask_babel import get_locale
+    from flask_babel import gettext as _
+
+    cache = g.setdefault("assessment_words", {})
+    locale = str(get_locale())
+    if locale not in cache:
+        cache[locale] = {
+            "part": {k: str(v) for k, v in PART_LABELS.items()},
+            "note": {k: str(v) for k, v in NOTE_LABELS.items()},
+            "dimension": {k: str(v) for k, v in DIMENSION_LABELS.items()},
+            "reason": {k: str(v) for k, v in LOSS_REASONS.items()},
+            "late": _("%(h)s h past the limit"),    # formatted below
+        }
+    return cache[locale]
+
+
+def loss_reason(part: str, note: str, texts: dict | None = None) -> str:
+    """The reason a part lost points (the part and its mark's note when no reason is written)."""
+    texts = texts or words()
+    reason = texts["reason"].get((part, note))
+    if reason is not None:
+        return reason
+    return f"{texts['part'][part]}: {texts['note'].get(note, note)}"
+
+
+def why(line, texts: dict | None = None) -> str:
+    """Why one assignment lost points in one part (a `scoring.Line`), in the user's language: the
+    stars of the street's rating, how late a sign-for or a result was, the resident's rating."""
+    from portal.assessment.models import DIMENSIONS
+
+    texts = texts or words()
+    m = line.marks
+    if line.part == "street":
+        stars = ", ".join(f"{texts['dimension'][d]} {m.stars[d]}/5" for d in DIMENSIONS)
+        return f"{texts['part']['street']}: {stars}"
+    text = f"{texts['part'][line.part]}: {texts['note'].get(m.note(line.part), '')}"
+    if line.part in ("sign", "completion"):
+        delay = m.sign_delay if line.part == "sign" else m.completion_delay
+        if delay:
+            text += " (" + texts["late"] % {"h": "%.1f" % (delay.total_seconds() / 3600)} + ")"
+    return text

@@ -711,3 +711,121 @@ def unit_result(unit: Unit, period: Period, *, now: datetime | None = None):
                             unit_share, versions)
     marks = period_marks(period, now=now, versions=versions, unit_id=unit.id)
     return score_marks(marks, period, unit_share, versions)
+
+
+# --- a department's page: its score, its units, and where its points went -----------------------
+
+def can_see_department(user, department: Department | None) -> bool:
+    """A department's score spans every street (its units' cases in all of them): the district only."""
+    return department is not None and sees_departments(user)
+
+
+@dataclass
+class Loss:
+    """What one line cost the department in the period's score: its own points in a month; in a
+    year, weighted as the month weighs in the year's mean (so a year's losses add up too)."""
+
+    line: Line
+    month: date
+    lost: float
+
+    @property
+    def reason(self) -> tuple[str, str]:
+        return self.line.part, self.line.marks.note(self.line.part)
+
+
+@dataclass
+class UnitPart:
+    """One of the department's units: its own score (the unit's street share) and what its cases
+    cost the department's score."""
+
+    unit: Unit
+    result: object          # Score or YearScore
+    losses: list[Loss]
+
+    @property
+    def lost(self) -> float:
+        return sum(loss.lost for loss in self.losses)
+
+
+@dataclass
+class Reason:
+    """The department's losses for one reason (a part and the mark's note)."""
+
+    part: str
+    note: str
+    losses: list[Loss]
+
+    @property
+    def lost(self) -> float:
+        return sum(loss.lost for loss in self.losses)
+
+    @property
+    def cases(self) -> int:
+        return len({loss.line.marks.case_id for loss in self.losses})
+
+    @property
+    def months(self) -> list[date]:
+        return sorted({loss.month for loss in self.losses})
+
+
+@dataclass
+class DepartmentResult:
+    department: Department
+    period: Period
+    result: object          # Score (a month) or YearScore (a year), under the department's share
+    units: list[UnitPart]
+    reasons: list[Reason]
+    losses: list[Loss]
+    rules: list[ScoringRule]
+
+    @property
+    def lost(self) -> float:
+        return sum(loss.lost for loss in self.losses)
+
+    @property
+    def unit_by_id(self) -> dict[int, Unit]:
+        return {p.unit.id: p.unit for p in self.units}
+
+    @property
+    def shares(self) -> list[int]:
+        """The street's share of the department's score under the period's rules."""
+        return sorted({r.department_street_share for r in self.rules})
+
+
+def losses_of(result) -> list[Loss]:
+    """Every line behind a Score or a YearScore with what it cost that score (see `Loss`)."""
+    if isinstance(result, Score):
+        return [Loss(line, result.month, line.lost) for line in result.lines]
+    scored = [s for s in result.months if s.value is not None]
+    total = sum(s.assignments for s in scored)
+    return [Loss(line, s.month, line.lost * s.assignments / total) for s in scored for line in s.lines]
+
+
+def department_result(department: Department, period: Period, *, now: datetime | None = None) -> DepartmentResult:
+    """A department's score for a month or a year from the assignments of all its units (one
+    query), every line behind it, the units' own scores, and the losses per unit and reason."""
+    versions = rule_versions()
+    marks = period_marks(period, now=now, versions=versions, department_id=department.id)
+    result = score_marks(marks, period, department_share, versions)
+    rules = [result.rule] if period.kind == "month" else result.rules or [rule_for(period.start, versions)]
+    losses = losses_of(result)
+
+    by_unit: dict[int, list[Marks]] = {}
+    for m in marks:
+        by_unit.setdefault(m.unit_id, []).append(m)
+    units = [u for u in department.units if u.active or u.id in by_unit]
+    units += [db.session.get(Unit, uid) for uid in by_unit if uid not in {u.id for u in units}]
+    unit_losses: dict[int, list[Loss]] = {}
+    for loss in losses:
+        unit_losses.setdefault(loss.line.marks.unit_id, []).append(loss)
+    parts = [UnitPart(u, score_marks(by_unit.get(u.id, []), period, unit_share, versions), unit_losses.get(u.id, []))
+             for u in units]
+    parts.sort(key=lambda p: (-round(p.lost, 6), p.result.value is None, p.unit.street.code, p.unit.code))
+
+    by_reason: dict[tuple[str, str], list[Loss]] = {}
+    for loss in losses:
+        by_reason.setdefault(loss.reason, []).append(loss)
+    reasons = [Reason(part, note, items) for (part, note), items in by_reason.items()]
+    reasons.sort(key=lambda r: (-round(r.lost, 6), PARTS.index(r.part), r.note))
+    return DepartmentResult(department, period, result, parts, reasons, losses, rules)

@@ -12,7 +12,7 @@ from portal.assessment.models import DIMENSIONS, WhistleRating
 from portal.cases.models import ASSIGNMENT_ROLES, SATISFACTION_LEVELS, Case
 from portal.cases.rules import can_see_case
 from portal.extensions import db
-from portal.org.models import Unit
+from portal.org.models import Department, Unit
 from portal.rendering import render
 from portal.timeutil import local_today
 
@@ -76,6 +76,19 @@ def unit(unit_id: int):
     result = scoring.unit_result(unit, period)
     return render("assessment/unit.html", "assessment/_unit_body.html",
                   **_common(unit=unit, period=period, result=result, rates=_unit_rates(unit, period)))
+
+
+@bp.route("/departments/<int:department_id>")
+@readers
+def department(department_id: int):
+    """Explain a department's score: its parts, its units' scores, and where its points were lost,
+    per unit, per reason and case by case (the district platform only: it spans every street)."""
+    department = db.session.get(Department, department_id)
+    perm.require(scoring.can_see_department(current_user, department))
+    period = _period()
+    result = scoring.department_result(department, period)
+    return render("assessment/department.html", "assessment/_department_body.html",
+                  **_common(department=department, period=period, dept=result, result=result.result))
 
 
 def _unit_rates(unit: Unit, period: scoring.Period):

@@ -90,11 +90,12 @@ def test_xlsx_export_content(app, client_for, month):
         assert row[0] == ranked.rank
         assert row[4] == (round(ranked.value, 2) if ranked.value is not None else None)
         assert row[6] == ranked.result.cases
-    lines = list(lines_sheet.iter_rows(values_only=True))[1:]
+    header, *lines = list(lines_sheet.iter_rows(values_only=True))
+    unit_column, lost_column = header.index("派驻机构"), header.index("扣分")
     for ranked in result.units:
         if ranked.value is None:
             continue
-        lost = sum(line[5] for line in lines if line[1] == ranked.subject.name)
+        lost = sum(line[lost_column] for line in lines if line[unit_column] == ranked.subject.name)
         assert lost == pytest.approx(100 - ranked.value, abs=0.05)
     assert len(list(departments_sheet.iter_rows())) == 1 + len(result.departments)
     assert list(rule_sheet.iter_rows(values_only=True))[0][1] == month

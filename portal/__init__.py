@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    babel.init_app(app, locale_selector=web.babel_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
 
     # Order matters: mark write requests before anything touches the database.

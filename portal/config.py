@@ -52,6 +52,10 @@ def load(app, test_config: dict | None) -> None:
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI", "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite")
     )
+    from portal.database import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if os.environ.get("PORTAL_PROXY_FIX"):
         app.config["PROXY_FIX"] = os.environ["PORTAL_PROXY_FIX"] not in ("", "0")
     if os.environ.get("PORTAL_SECRET_KEY"):

@@ -4,8 +4,22 @@ On SQLite a deferred transaction that later writes fails with "database is locke
 writer got there first. Requests that may write (every method but GET/HEAD/OPTIONS) and command-line
 work therefore begin with `BEGIN IMMEDIATE`, so concurrent writers queue on the busy timeout instead.
 Reads keep plain `BEGIN`, so WAL readers never wait for writers.
+
+Writers also take their turn on a lock file next to the database (`<file>-writers`, `flock`)
+before `BEGIN IMMEDIATE`: the kernel wakes the next writer the moment one commits, where SQLite's
+busy timeout would have it sleep and poll (1, 2, 5, 10 … ms), which under load leaves the
+database idle between writers and lets some wait far longer than others.
+
+A view that does much reading before it writes (the case actions) is marked `@late_write`: its
+request starts with plain `BEGIN` like a read, and the view calls `begin_write()` right before it
+loads what it changes, so the write lock is held only for the change itself, not for loading the
+user, checking the session or decoding uploads.
 """
-from flask import g, has_request_context
+import fcntl
+import os
+import sqlite3
+
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -20,6 +34,88 @@ def wants_write_transaction() -> bool:
     return bool(g.get("write_request", False))
 
 
+class QueuedConnection(sqlite3.Connection):
+    """A pysqlite connection whose write transactions first take their turn on the writers' lock
+    file (`take_turn`); the turn ends with the transaction (commit, rollback or close)."""
+
+    turns: str | None = None        # the lock file's path (None: an in-memory database)
+    _turn: int | None = None        # its descriptor while this connection writes
+
+    def take_turn(self) -> None:
+        if self.turns is None or self._turn is not None:
+            return
+        fd = os.open(self.turns, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._turn = fd
+
+    def end_turn(self) -> None:
+        if self._turn is not None:
+            fd, self._turn = self._turn, None
+            os.close(fd)                    # closing the descriptor releases the lock
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+
+def engine_options(uri: str, options: dict) -> dict:
+    """The engine options for `uri`: SQLite files get `QueuedConnection`."""
+    if not uri.startswith("sqlite"):
+        return options
+    connect_args = {**options.get("connect_args", {}), "factory": QueuedConnection}
+    return {**options, "connect_args": connect_args}
+
+
+def late_write(view):
+    """Mark a view that takes the write lock itself with `begin_write()` (see the module's note)."""
+    view.late_write = True
+    return view
+
+
+def begin_write() -> None:
+    """End the request's read transaction and make the next statement begin `BEGIN IMMEDIATE`.
+
+    Objects loaded so far (the user) are kept as they were read, not expired; load what the write
+    changes after this call, so it is read under the write lock.
+    """
+    from portal.extensions import db
+
+    if db.session().in_transaction():
+        commit_keeping_objects()
+    g.write_request = True
+
+
+def commit_keeping_objects() -> None:
+    """Commit without expiring what the session holds: the answer shows the records as this
+    change left them, without loading them again."""
+    from portal.extensions import db
+
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install the pragmas and the transaction mode on an SQLite engine."""
 
@@ -32,11 +128,26 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
         cursor.close()
+        if isinstance(dbapi_connection, QueuedConnection) and files and files[0]:
+            dbapi_connection.turns = files[0] + "-writers"
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_transaction() else "BEGIN")
+        if not wants_write_transaction():
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        queued = isinstance(dbapi_connection, QueuedConnection)
+        if queued:
+            dbapi_connection.take_turn()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                dbapi_connection.end_turn()
+            raise
 
 
 def init_database(app, db) -> None:
@@ -48,6 +159,5 @@ def init_database(app, db) -> None:
 
     @app.before_request
     def _mark_write_request():
-        from flask import request
-
-        g.write_request = request.method not in SAFE_METHODS
+        view = current_app.view_functions.get(request.endpoint)
+        g.write_request = request.method not in SAFE_METHODS and not getattr(view, "late_write", False)

@@ -1,6 +1,8 @@
 """Request plumbing shared by every area: locale, session limits, headers, errors, filters."""
 from __future__ import annotations
 
+import functools
+
 import json
 from datetime import datetime, timedelta
 
@@ -8,6 +10,7 @@ from flask import (
     Blueprint, current_app, g, redirect, render_template, request, session, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from babel import Locale
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
@@ -49,6 +52,17 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@functools.cache
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
+def babel_locale() -> Locale:
+    """`select_locale` as a parsed Locale, for Flask-Babel: parsing one costs more than many a
+    whole page (Babel looks through every locale it knows), so each is parsed once."""
+    return _locale(select_locale())
 
 
 def html_lang() -> str:

@@ -34,7 +34,8 @@ def record(action: str, obj=None, *, object_type: str | None = None, object_id: 
     if obj is not None:
         object_type = object_type or obj.__tablename__
         if object_id is None:
-            db.session.flush()
+            if obj.id is None:              # a new record: flush for its id
+                db.session.flush()
             object_id = obj.id
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user

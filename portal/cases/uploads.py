@@ -140,18 +140,21 @@ def _write(prepared: PreparedPhoto) -> str:
     return name
 
 
-def store_photos(files: Iterable, kind: str, *, case, uploaded_by=None, event=None,
-                 public: bool = False, limit: int = MAX_PHOTOS) -> list[Attachment]:
-    """Check every file first, then store them all (or none) as attachments of the case.
+def prepare_photos(files: Iterable, limit: int = MAX_PHOTOS) -> list[PreparedPhoto]:
+    """Decode and re-encode every chosen file (empty file fields are skipped); nothing is stored.
 
-    Empty file fields (no file chosen) are skipped. The attachments are added and flushed.
-    """
-    if kind not in ATTACHMENT_KINDS:
-        raise ValueError(kind)
+    Slow for large photos: callers that hold the database's write lock do this first."""
     chosen = [f for f in files if f is not None and getattr(f, "filename", "x")]
     if len(chosen) > limit:
         raise InvalidUpload(_l("Add at most %(n)d photos.", n=limit))
-    prepared = [prepare_photo(f) for f in chosen]
+    return [prepare_photo(f) for f in chosen]
+
+
+def store_prepared(prepared: list[PreparedPhoto], kind: str, *, case, uploaded_by=None, event=None,
+                   public: bool = False) -> list[Attachment]:
+    """Write prepared photos to disk and add them as attachments of the case (flushed)."""
+    if kind not in ATTACHMENT_KINDS:
+        raise ValueError(kind)
     attachments = []
     try:
         for photo in prepared:
@@ -163,9 +166,22 @@ def store_photos(files: Iterable, kind: str, *, case, uploaded_by=None, event=No
     except OSError:
         discard(attachments)
         raise
-    db.session.add_all(attachments)
-    db.session.flush()
+    if attachments:
+        db.session.add_all(attachments)
+        db.session.flush()
     return attachments
+
+
+def store_photos(files: Iterable, kind: str, *, case, uploaded_by=None, event=None,
+                 public: bool = False, limit: int = MAX_PHOTOS) -> list[Attachment]:
+    """Check every file first, then store them all (or none) as attachments of the case.
+
+    Empty file fields (no file chosen) are skipped. The attachments are added and flushed.
+    """
+    if kind not in ATTACHMENT_KINDS:
+        raise ValueError(kind)
+    return store_prepared(prepare_photos(files, limit), kind, case=case, uploaded_by=uploaded_by,
+                          event=event, public=public)
 
 
 def store_photo(file_storage, kind: str, *, case, uploaded_by=None, event=None,

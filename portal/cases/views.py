@@ -23,6 +23,7 @@ from portal.cases.models import (
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
 from portal.duties.models import Matter
+from portal.database import begin_write, commit_keeping_objects, late_write
 from portal.extensions import db
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
@@ -180,11 +181,15 @@ def _ordered(form, action: str):
     return form
 
 
-def _case_context(case: Case, *, notice=None, conflict=False, failed=None) -> dict:
+def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only: Assignment | None = None,
+                  events: list[CaseEvent] | None = None) -> dict:
+    """What the case templates show. For a unit's change (`_change.html`): `events`, the new
+    timeline entries, and `only`, the one card to show (or None), instead of everything."""
     user = current_user._get_current_object()
     now = utcnow()
-    assignments = rules.visible_assignments(case, user)
-    case_actions = [a for a in rules.allowed_actions(case, user, now=now) if a in PAGE_ACTIONS]
+    partial = events is not None          # a unit's change: `only` its card (or none), `events` new
+    assignments = ([only] if only is not None else []) if partial else rules.visible_assignments(case, user)
+    case_actions = [] if partial else [a for a in rules.allowed_actions(case, user, now=now) if a in PAGE_ACTIONS]
     assignment_actions = {a.id: [x for x in rules.allowed_actions(case, user, a, now=now) if x in PAGE_ACTIONS]
                           for a in assignments}
     needs_units = {"dispatch", "whistle", "adjudicate"} & set(case_actions)
@@ -206,8 +211,8 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None) -> di
         "failed": failed,
         "notice": notice,
         "conflict": conflict,
-        "events": [e for e in case.events if _event_visible(e, user)],
-        "attachments": [p for p in case.attachments if _attachment_visible(p, user)],
+        "events": events if events is not None else [e for e in case.events if _event_visible(e, user)],
+        "attachments": [] if partial else [p for p in case.attachments if _attachment_visible(p, user)],
         "proposed": proposed,
         "show_reporter": _sees_reporter(user),
         "can_publish": office and rules.can_see_case(user, case),
@@ -317,8 +322,8 @@ def _inputs(action: str) -> dict:
     return {}
 
 
-def _do(case_id: int, action: str, assignment_id: int | None):
-    user = current_user._get_current_object()
+def _target(case_id: int, action: str, assignment_id: int | None, user) -> tuple[Case, Assignment | None]:
+    """The case and (for a unit action) the assignment the action is posted to, in the user's scope."""
     case = rules.get_case_or_404(case_id, user)
     if action not in PAGE_ACTIONS:
         abort(404)
@@ -326,23 +331,51 @@ def _do(case_id: int, action: str, assignment_id: int | None):
     if is_unit_action != (assignment_id is not None):
         abort(404)
     assignment = rules.get_assignment_or_404(assignment_id, user, case.id) if is_unit_action else None
+    return case, assignment
+
+
+def _chosen_files(action: str) -> bool:
+    return any(getattr(f, "filename", "") for field, _kind in PHOTO_FIELDS.get(action, ())
+               for f in request.files.getlist(field))
+
+
+def _prepared_photos(action: str) -> dict:
+    """Each photo field's files decoded and re-encoded (`InvalidInput` naming the field if refused)."""
+    prepared = {}
+    for field, _kind in PHOTO_FIELDS.get(action, ()):
+        try:
+            prepared[field] = uploads.prepare_photos(request.files.getlist(field))
+        except uploads.InvalidUpload as error:
+            raise rules.InvalidInput(error.message, field) from None
+    return prepared
+
+
+def _do(case_id: int, action: str, assignment_id: int | None):
+    """Check, change, commit, answer.
+
+    The case is read, checked and any photos decoded before the write lock is taken
+    (`begin_write`); under the lock the change is made and committed, and the answer is rendered
+    after it. What was read before the lock stays valid: every change of a case bumps its version,
+    and the UPDATE that writes this change matches the version read (optimistic locking), so a
+    change made meanwhile by someone else fails this one as stale (409)."""
+    user = current_user._get_current_object()
     version = request.form.get("version", "")
     stored: list[Attachment] = []
     key = (action, assignment_id)
     try:
+        case, assignment = _target(case_id, action, assignment_id, user)
         rules.check_version(case, version)
         rules.check(case, action, user, assignment)
         inputs = _inputs(action)
+        prepared = _prepared_photos(action) if _chosen_files(action) else {}
+        begin_write()
         for field, kind in PHOTO_FIELDS.get(action, ()):
-            try:
-                stored += uploads.store_photos(request.files.getlist(field), kind, case=case, uploaded_by=user)
-            except uploads.InvalidUpload as error:
-                raise rules.InvalidInput(error.message, field) from None
+            stored += uploads.store_prepared(prepared.get(field, []), kind, case=case, uploaded_by=user)
         if stored:
             inputs["attachments"] = stored
-        rules.transition(case, action, user, _text("note", action), assignment=assignment,
-                         expected_version=version, public_note=_text("public_note", action), **inputs)
-        db.session.commit()
+        event = rules.transition(case, action, user, _text("note", action), assignment=assignment,
+                                 expected_version=version, public_note=_text("public_note", action), **inputs)
+        commit_keeping_objects()
     except rules.StaleVersion as error:
         db.session.rollback()
         _reads_only()
@@ -366,13 +399,34 @@ def _do(case_id: int, action: str, assignment_id: int | None):
         return _answer(case, http_status=422, failed=failed)
     _reads_only()
     done = _("Done: %(action)s.", action=EVENT_ACTIONS[action])
-    if wants_fragment():
-        return _answer(_page_case(case_id, user), notice=done)
-    flash(done, "success")
-    return redirect(url_for("cases.detail", case_id=case.id), 303)
+    if not wants_fragment():
+        flash(done, "success")
+        return redirect(url_for("cases.detail", case_id=case.id), 303)
+    if assignment is not None and not stored and user.role in perm.UNIT_ROLES:
+        return _unit_change(case, assignment, event, done)
+    return _answer(_page_case(case_id, user), notice=done)
+
+
+def _unit_change(case: Case, assignment: Assignment, event: CaseEvent, notice: str):
+    """A unit's change over HTMX (`_change.html`): its card in place, the case head and the new
+    timeline entry out of band. Progress logged without moving the case leaves the card as it was,
+    so only the head and the entry come back (the page's script clears the form).
+
+    A unit's page holds nothing else a unit's action changes: no case actions, only its own card;
+    a change with photos is answered with the whole body."""
+    card = not (event.action == "log_progress" and event.from_state == event.to_state)
+    context = _case_context(case, notice=notice, only=assignment if card else None, events=[event])
+    response = make_response(render_template("cases/_change.html", card=card, **context))
+    if card:
+        response.headers["HX-Retarget"] = f"#assignment-{assignment.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    else:
+        response.headers["HX-Reswap"] = "none"
+    return response
 
 
 @bp.route("/<int:case_id>/act/<action>", methods=["POST"])
+@late_write
 @perm.login_required
 def act(case_id: int, action: str):
     """Do an action on the case (triage, dispatch, whistle, close, …) as the rules allow."""
@@ -380,6 +434,7 @@ def act(case_id: int, action: str):
 
 
 @bp.route("/<int:case_id>/assignments/<int:assignment_id>/act/<action>", methods=["POST"])
+@late_write
 @perm.login_required
 def act_on(case_id: int, assignment_id: int, action: str):
     """Do an action on one unit's assignment (sign for, check in, report, verify, press, …)."""

@@ -116,6 +116,30 @@
     if (el && !el.hidden && el.contains(evt.target)) hideToast();
   });
 
+  /* ------------------------------------------------------ case version */
+
+  // A unit's change swaps only its own card and, out of band, the case head. The head carries
+  // the case's version, which every action form of the page posts next (optimistic locking):
+  // after any swap, the forms take it.
+  doc.addEventListener("htmx:afterSwap", function () {
+    var head = doc.getElementById("case-head");
+    var version = head ? head.getAttribute("data-case-version") : null;
+    if (!version) return;
+    var inputs = doc.querySelectorAll('#case-body form input[name="version"]');
+    for (var i = 0; i < inputs.length; i++) inputs[i].value = version;
+  });
+
+  // An action form that is still on the page after its change succeeded (progress logged: the
+  // answer adds a timeline entry and leaves the card) is emptied and folded, ready for the next.
+  doc.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail && evt.detail.elt;
+    if (!evt.detail.successful || !form || !form.classList || !form.classList.contains("action-form")) return;
+    if (!doc.body.contains(form)) return;
+    form.reset();
+    var details = form.closest("details");
+    if (details) details.open = false;
+  });
+
   /* -------------------------------------------------------- data-confirm */
 
   function confirmText(el, submitter) {

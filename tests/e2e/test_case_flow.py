@@ -230,3 +230,56 @@ def test_two_people_acting_at_once_the_second_is_told(app, page, browser, live_s
     expect(staff.locator(f"#assignment-{a} form[data-action=sign_for]")).to_have_count(0)
     expect(staff.locator(f"#assignment-{a}")).to_contain_text("刘洋")           # who signed for it
     assert _events(app, case_id).count("sign_for") == 1
+
+
+def test_a_units_changes_come_back_as_its_card_and_new_timeline_entries(app, page, browser, live_server, login_as):
+    """A unit chief works a case without reloading: each change swaps only its card (or nothing) and
+    adds its timeline entry; every next form posts the case's new version, so no change is refused
+    as stale; what the chief typed elsewhere on the page stays."""
+    from tests.cases.helpers import dispatched_case
+
+    with app.test_request_context():
+        case_id = dispatched_case(description="逐步处置不刷新页面（浏览器测试）").id
+        db.session.commit()
+    a = _assignments(app, case_id)["qt-zfd"]
+    login_as("chief")
+    page.goto(f"{live_server}/cases/{case_id}")
+    card = page.locator(f"#assignment-{a}")
+    timeline = page.locator("#timeline li")
+    before = timeline.count()
+    marker = page.evaluate("() => { document.getElementById('facts').dataset.untouched = 'yes'; return 1; }")
+    assert marker == 1
+
+    card.locator("form[data-action=sign_for] button").click()
+    expect(card.locator("form[data-action=sign_for]")).to_have_count(0)
+    expect(timeline).to_have_count(before + 1)
+    expect(page.locator("#case-head .flash-success")).to_be_visible()
+
+    form = _open(card, f"check_in-{a}")
+    form.locator("button[type=submit]").click()
+    expect(card.locator(f"details#check_in-{a}")).to_have_count(0)
+    expect(timeline).to_have_count(before + 2)
+
+    # progress twice: the card stays (a half-typed result in it too), the form is emptied and folded
+    result = _open(card, f"submit_result-{a}")
+    result.locator("textarea[name=result]").fill("草稿：尚未写完")
+    for n, text in enumerate(("已到场查看，正在联系物业。", "物业已安排清理。"), start=3):
+        form = _open(card, f"log_progress-{a}")
+        form.locator("textarea[name=note]").fill(text)
+        form.locator("button[type=submit]").click()
+        expect(timeline).to_have_count(before + n)
+        expect(timeline.last).to_contain_text(text)
+        expect(form.locator("textarea[name=note]")).to_have_value("")
+        expect(card.locator(f"details#log_progress-{a}")).not_to_have_attribute("open", "")
+    expect(result.locator("textarea[name=result]")).to_have_value("草稿：尚未写完")
+    assert page.evaluate("() => document.getElementById('facts').dataset.untouched") == "yes"
+
+    result.locator("textarea[name=result]").fill("垃圾已清运完毕。")
+    result.locator("button[type=submit]").click()
+    expect(card).to_contain_text("垃圾已清运完毕。")
+    expect(timeline).to_have_count(before + 5)
+    expect(page.locator("#htmx-error")).to_be_hidden()
+    assert _events(app, case_id)[-5:] == ["sign_for", "check_in", "log_progress", "log_progress", "submit_result"]
+    version = page.locator("#case-head").get_attribute("data-case-version")
+    for value in page.locator("#case-body form input[name=version]").all():
+        assert value.input_value() == version

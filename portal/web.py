@@ -74,6 +74,9 @@ def is_safe_next(target: str | None) -> bool:
     return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
 
 
+SEEN_STEP = timedelta(minutes=1)      # how often the session's "last seen" is moved on
+
+
 def _session_guard():
     """End idle or too-old sessions before the user is loaded."""
     if "_user_id" not in session:
@@ -83,8 +86,10 @@ def _session_guard():
     seen = session.get("seen")
     started = session.get("login_at")
     expired = False
+    idle = None
     try:
-        if seen and now - datetime.fromisoformat(seen) > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
+        idle = now - datetime.fromisoformat(seen) if seen else None
+        if idle is not None and idle > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
             expired = True
         if started and now - datetime.fromisoformat(started) > timedelta(hours=cfg["SESSION_MAX_HOURS"]):
             expired = True
@@ -98,7 +103,10 @@ def _session_guard():
             session["lang"] = lang
         g.session_expired = True
         return None
-    session["seen"] = now.isoformat()
+    if idle is None or idle >= SEEN_STEP:
+        # Not on every request: a changed session is signed and sent again, which costs more than
+        # a small page. The idle timeout is counted in minutes anyway.
+        session["seen"] = now.isoformat()
     return None
 
 
@@ -110,7 +118,9 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")  # tracking pages ask for no-referrer
     headers["Permissions-Policy"] = "geolocation=(self), camera=(self), microphone=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if current_user.is_authenticated and "Cache-Control" not in headers:
+    # A signed-in session's pages are never stored. Asked of the session, not `current_user`,
+    # which would load the user from the database for pages that never needed them.
+    if "_user_id" in session and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     return response
 

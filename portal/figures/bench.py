@@ -6,9 +6,12 @@ next to a bare Flask page in the same run.
 
 Steps: build the volume in a scratch instance under /tmp (`init-db`, `seed-demo`,
 `seed-volume --cases N`; `BENCH_INSTANCE=/tmp/dir` reuses one already built), start gunicorn (sync
-workers, `BENCH_WORKERS`, default the CPU count) on a free 127.0.0.1 port, log in with a session
-cookie, then for each page send `BENCH_REQUESTS` requests from `BENCH_CLIENTS` threads (keep-alive,
-10 s timeout) and print one line per page:
+workers, `BENCH_WORKERS`, default one per CPU: the pages are CPU-bound, the database local) on a
+free 127.0.0.1 port, log in
+with a session cookie, then load each page with `BENCH_CLIENTS` (8) keep-alive connections: wrk
+(Debian's package `wrk`) for `BENCH_SECONDS` (5) per page when it is installed, else Python threads
+sending `BENCH_REQUESTS` (500) requests, which saturate long before the server does on a small
+machine. One line per page:
 
     <page> requests=… p50_ms=… p95_ms=… max_ms=… req_s=… ratio=…
 
@@ -19,7 +22,8 @@ and the case version from the last answer) for BENCH_WRITE_SECONDS (10); no case
 (locked: "database is locked" in answers or gunicorn's error log; lost: successes without exactly
 one new CaseEvent, counted in SQL). BENCH_ONLY=pages|writes runs just one part.
 
-p50/p95/max are the server's own time per request (gunicorn's access log, microseconds), req_s the
+p50/p95/max are the server's own time per request (kept in memory by gunicorn hooks,
+`portal.figures.bench_server`: an access log would cost more than the bare page), req_s the
 throughput seen by the client, ratio = req_s / the bare page's req_s. Then the workers' peak RSS.
 Every process it started is stopped (by its pid), also on errors and Ctrl-C.
 """
@@ -27,8 +31,10 @@ from __future__ import annotations
 
 import html
 import http.client
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,16 +84,19 @@ def free_port() -> int:
 class Server:
     def __init__(self, instance: Path, workers: int):
         self.port = free_port()
-        self.log = instance / "bench-access.log"
-        self.log.write_text("")
+        self.times = instance / "bench-times"
+        shutil.rmtree(self.times, ignore_errors=True)
+        self.times.mkdir()
         self.errors = instance / "bench-error.log"
         self.errors.write_text("")
+        env = _env(instance)
+        env["BENCH_TIMES"] = str(self.times)
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--access-logfile", str(self.log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
-             "--log-level", "warning", "--error-logfile", str(self.errors), "--capture-output",
-             "wsgi:app"],
-            cwd=ROOT, env=_env(instance), start_new_session=True)
+            [str(BIN / "gunicorn"), "-c", "python:portal.figures.bench_server", "-k", "sync",
+             "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "--error-logfile", str(self.errors), "--capture-output",
+             os.environ.get("BENCH_APP", "wsgi:app")],
+            cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -100,6 +109,14 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start")
+
+    def server_times(self) -> dict[str, list[float]]:
+        """Milliseconds per request by "METHOD /uri", from every worker (after `stop`)."""
+        merged: dict[str, list[float]] = {}
+        for path in self.times.glob("*.json"):
+            for key, values in json.loads(path.read_text(encoding="utf-8")).items():
+                merged.setdefault(key, []).extend(v * 1000 for v in values)
+        return merged
 
     def worker_pids(self) -> list[int]:
         try:
@@ -203,17 +220,26 @@ def load(session: Session, path: str, requests: int, clients: int) -> tuple[floa
     return time.perf_counter() - started, latencies, errors[0]
 
 
-def server_times(log: Path, offset: int) -> tuple[list[float], int]:
-    """Milliseconds of each request logged since `offset`, and the new offset."""
-    with log.open("rb") as f:
-        f.seek(offset)
-        data = f.read()
-    times = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        parts = line.split()
-        if len(parts) >= 4 and parts[-1].isdigit():
-            times.append(int(parts[-1]) / 1000)
-    return times, offset + len(data)
+WRK = shutil.which("wrk")
+WRK_RATE = re.compile(r"Requests/sec:\s+([0-9.]+)")
+WRK_TOTAL = re.compile(r"(\d+) requests in ([0-9.]+)(m?s|m)\b")
+WRK_BAD = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+WRK_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk_load(session: Session, path: str, seconds: float, clients: int) -> tuple[float, int, int]:
+    """`clients` keep-alive connections of wrk (two threads) on `path` for `seconds`:
+    (requests per second, requests, errors)."""
+    out = subprocess.run(
+        [WRK, "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "10s",
+         "-H", f"Cookie: {session.cookie}", f"http://127.0.0.1:{session.port}{path}"],
+        capture_output=True, text=True, check=True).stdout
+    rate = float(WRK_RATE.search(out).group(1))
+    total = WRK_TOTAL.search(out)
+    bad = WRK_BAD.search(out)
+    socket_errors = WRK_ERRORS.search(out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return rate, int(total.group(1)) if total else 0, errors
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -283,7 +309,8 @@ with app.test_request_context():
     from portal.org.models import Street
     from portal.cases.models import Case
     street = db.session.scalar(select(Street.id).where(Street.code == "qt"))
-    case = db.session.scalar(select(func.max(Case.id)).where(Case.street_id == street))
+    # a closed case: a whole history to show, and one the write test never touches
+    case = db.session.scalar(select(func.max(Case.id)).where(Case.street_id == street, Case.state == "closed"))
     center = None
     try:
         from portal.roster.models import Center
@@ -313,7 +340,7 @@ print(json.dumps({"urls": urls, "street": street, "case": case}))
 
 # --- writes: unit chiefs working their own assignments, 8 at a time ---------------------------------
 
-VERSION = re.compile(r'<input[^>]*name="version"[^>]*value="(\d+)"')
+VERSION = re.compile(r'data-case-version="(\d+)"')
 # The next action a unit chief takes on an assignment in this state (log_progress can repeat).
 NEXT_ACTION = {"dispatched": "sign_for", "accepted": "check_in", "on_site": "log_progress",
                "sent_back": "log_progress"}
@@ -388,32 +415,101 @@ print(json.dumps([events, versions]))
     return int(events), int(versions or 0)
 
 
-def write_load(server: "Server", instance: Path, clients: int, seconds: float, per_client: int = 20) -> str:
-    """`clients` unit chiefs post their next step (sign for, check in, log progress) on their own
-    cases over HTMX for `seconds`; then check in SQL that every success left exactly one event."""
-    targets = [t for t in write_targets(instance, clients, per_client) if t["work"]]
-    if not targets:
-        return "writes skipped: no open assignments of a unit chief"
-    case_ids = [w["case"] for t in targets for w in t["work"]]
-    sessions = []
-    for t in targets:
-        session = Session(server.port)
-        session.login(t["user"])
-        _s, _l, page = session.request("GET", t["work"][0]["page"])      # warm up, and the CSRF token
-        sessions.append((session, CSRF.search(page).group(1)))
-    events_before, versions_before = write_counts(instance, case_ids)
-    error_log_offset = server.errors.stat().st_size
+WRITE_SCRIPT = r"""
+-- Written by portal/figures/bench.py: each wrk thread is one unit chief with one connection,
+-- posting the next step on its own cases in turn, the case version taken from the last answer.
+local clients = %(clients)s
+local NEXT_ACTION = {dispatched = "sign_for", accepted = "check_in", on_site = "log_progress",
+                     sent_back = "log_progress"}
+local NEXT_STATE = {sign_for = "accepted", check_in = "on_site"}
+local threads, made = {}, 0
+
+function setup(thread)
+  made = made + 1
+  thread:set("id", made)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  me = clients[id]
+  i, ok, conflicts, errors, locked = 0, 0, 0, 0, 0
+end
+
+function request()
+  i = i + 1
+  item = me.work[(i - 1) %% #me.work + 1]
+  action = NEXT_ACTION[item.state]
+  local body = "version=" .. item.version
+  if action == "log_progress" then body = body .. "&note=bench+progress+" .. i end
+  return wrk.format("POST", item.url .. action, {["Cookie"] = me.cookie, ["X-CSRFToken"] = me.token,
+    ["HX-Request"] = "true", ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+
+function response(status, headers, body)
+  local v = body:match('data%%-case%%-version="(%%d+)"')
+  if status == 200 then
+    ok = ok + 1
+    item.state = NEXT_STATE[action] or item.state
+    item.version = v and tonumber(v) or item.version + 1
+  elseif status == 409 then
+    conflicts = conflicts + 1
+    if v then item.version = tonumber(v) end
+  else
+    errors = errors + 1
+    if body:find("database is locked", 1, true) then locked = locked + 1 end
+  end
+end
+
+function done(summary, latency, requests)
+  local t = {ok = 0, conflicts = 0, errors = 0, locked = 0}
+  for _, thread in ipairs(threads) do
+    for k, _ in pairs(t) do t[k] = t[k] + thread:get(k) end
+  end
+  io.write(string.format("COUNTS ok=%%d conflicts=%%d errors=%%d locked=%%d\n", t.ok, t.conflicts, t.errors, t.locked))
+end
+"""
+
+
+def _lua(value) -> str:
+    """A Lua literal of JSON-like data (strings, numbers, lists, dicts)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(_lua(v) for v in value) + "}"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def _wrk_writes(clients: list[tuple[Session, str, list[dict]]], seconds: float, script: Path) -> tuple[dict, list[str]]:
+    data = [{"cookie": session.cookie, "token": token,
+             "work": [{"url": w["url"].replace("ACTION", ""), "state": w["state"], "version": w["version"]}
+                      for w in work]} for session, token, work in clients]
+    script.write_text(WRITE_SCRIPT % {"clients": _lua(data)})
+    port = clients[0][0].port
+    out = subprocess.run([WRK, "-t", str(len(clients)), "-c", str(len(clients)), "-d", f"{seconds:g}s",
+                          "--timeout", "15s", "-s", str(script), f"http://127.0.0.1:{port}/"],
+                         capture_output=True, text=True, check=True).stdout
+    found = re.search(r"COUNTS ok=(\d+) conflicts=(\d+) errors=(\d+) locked=(\d+)", out)
+    counts = dict(zip(("ok", "conflicts", "errors", "locked"), map(int, found.groups())))
+    socket_errors = WRK_ERRORS.search(out)
+    if socket_errors:
+        counts["errors"] += sum(map(int, socket_errors.groups()))
+    return counts, []
+
+
+def _python_writes(clients: list[tuple[Session, str, list[dict]]], seconds: float) -> tuple[dict, list[str]]:
     counts = {"ok": 0, "conflicts": 0, "errors": 0, "locked": 0}
     samples: list[str] = []
     lock = threading.Lock()
-    stop_at = [0.0]
+    stop_at = time.perf_counter() + seconds
 
     def work(session: Session, token: str, items: list[dict]):
         conn = http.client.HTTPConnection("127.0.0.1", session.port, timeout=15)
         headers = {"HX-Request": "true", "X-CSRFToken": token}
         mine = dict.fromkeys(counts, 0)
         i = 0
-        while time.perf_counter() < stop_at[0]:
+        while time.perf_counter() < stop_at:
             item = items[i % len(items)]
             i += 1
             action = NEXT_ACTION[item["state"]]
@@ -449,14 +545,35 @@ def write_load(server: "Server", instance: Path, clients: int, seconds: float, p
             for k, v in mine.items():
                 counts[k] += v
 
-    threads = [threading.Thread(target=work, args=(session, token, t["work"]))
-               for (session, token), t in zip(sessions, targets)]
-    started = time.perf_counter()
-    stop_at[0] = started + seconds
+    threads = [threading.Thread(target=work, args=client) for client in clients]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return counts, samples
+
+
+def write_load(server: "Server", instance: Path, clients: int, seconds: float, per_client: int = 20) -> str:
+    """`clients` unit chiefs post their next step (sign for, check in, log progress) on their own
+    cases over HTMX for `seconds` (wrk when installed, else Python threads); then check in SQL that
+    every success left exactly one event and moved the case's version by one."""
+    targets = [t for t in write_targets(instance, clients, per_client) if t["work"]]
+    if not targets:
+        return "writes skipped: no open assignments of a unit chief"
+    case_ids = [w["case"] for t in targets for w in t["work"]]
+    chiefs = []
+    for t in targets:
+        session = Session(server.port)
+        session.login(t["user"])
+        _s, _l, page = session.request("GET", t["work"][0]["page"])      # warm up, and the CSRF token
+        chiefs.append((session, CSRF.search(page).group(1), t["work"]))
+    events_before, versions_before = write_counts(instance, case_ids)
+    error_log_offset = server.errors.stat().st_size
+    started = time.perf_counter()
+    if WRK:
+        counts, samples = _wrk_writes(chiefs, seconds, instance / "bench-writes.lua")
+    else:
+        counts, samples = _python_writes(chiefs, seconds)
     elapsed = time.perf_counter() - started
     events_after, versions_after = write_counts(instance, case_ids)
     with server.errors.open("rb") as f:
@@ -472,12 +589,14 @@ def write_load(server: "Server", instance: Path, clients: int, seconds: float, p
         print(f"# versions moved by {versions_after - versions_before}, events by {new_events}", flush=True)
     return (f"writes changes_s={counts['ok'] / elapsed:.0f} ok={counts['ok']} conflicts={counts['conflicts']} "
             f"errors={counts['errors']} locked={counts['locked']} lost={lost} "
-            f"(clients={len(targets)} cases={len(case_ids)} seconds={elapsed:.1f})")
+            f"(clients={len(targets)} cases={len(case_ids)} seconds={elapsed:.1f} "
+            f"generator={'wrk' if WRK else 'python'})")
 
 
 def main() -> int:
     cases = int(os.environ.get("BENCH_CASES", "600000"))
-    requests = int(os.environ.get("BENCH_REQUESTS", "500"))
+    requests = int(os.environ.get("BENCH_REQUESTS", "500"))           # per page, without wrk
+    page_seconds = float(os.environ.get("BENCH_SECONDS", "5"))        # per page, with wrk
     clients = int(os.environ.get("BENCH_CLIENTS", "8"))
     workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
     deep = int(os.environ.get("BENCH_DEEP_PAGE", "200"))
@@ -497,27 +616,36 @@ def main() -> int:
             status, _l, _t = session.request("GET", path)
             if status != 200:
                 print(f"# {path}: HTTP {status}", flush=True)
-        _times, offset = server_times(server.log, 0)
-        print(f"# {cases} cases; gunicorn sync workers={workers} on 127.0.0.1:{server.port}; "
-              f"{requests} requests per page from {clients} threads", flush=True)
-        bare = None
-        for name, path in todo:
-            seconds, latencies, errors = load(session, path, requests, clients)
-            times, offset = server_times(server.log, offset)
-            rate = len(latencies) / seconds if seconds else 0.0
-            if bare is None:
-                bare = rate
-            print(f"{name:32s} {path[:60]:60s} requests={len(latencies)} errors={errors} "
-                  f"p50_ms={percentile(times, 50):.2f} p95_ms={percentile(times, 95):.2f} "
-                  f"max_ms={max(times or [0]):.2f} client_p95_ms={percentile(latencies, 95) * 1000:.1f} "
-                  f"req_s={rate:.0f} ratio={rate / bare:.3f}", flush=True)
-        if only != "pages":
-            print(write_load(server, instance, clients, write_seconds), flush=True)
-        peaks = server.peak_rss_mb()
-        print("peak RSS of workers: " + ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in sorted(peaks.items())),
+        generator = (f"wrk, {clients} connections for {page_seconds:g} s per page" if WRK else
+                     f"Python threads ({clients}), {requests} requests per page; install wrk for truer figures")
+        print(f"# {cases} cases; gunicorn sync workers={workers} on 127.0.0.1:{server.port}; load: {generator}",
               flush=True)
+        loaded = []
+        for name, path in todo:
+            if WRK:
+                rate, sent, errors = wrk_load(session, path, page_seconds, clients)
+                client_p95 = ""
+            else:
+                seconds, latencies, errors = load(session, path, requests, clients)
+                rate, sent = (len(latencies) / seconds if seconds else 0.0), len(latencies)
+                client_p95 = f" client_p95_ms={percentile(latencies, 95) * 1000:.1f}"
+            loaded.append((name, path, rate, sent, errors, client_p95))
+            print(f"# {name}: {rate:.0f} req/s", flush=True)
+        wrote = write_load(server, instance, clients, write_seconds) if only != "pages" else ""
+        peaks = server.peak_rss_mb()
     finally:
         server.stop()
+    times = server.server_times()
+    bare = loaded[0][2] if loaded else None
+    for name, path, rate, sent, errors, client_p95 in loaded:
+        measured = times.get(f"GET {path}", [])          # (with the one warm-up request)
+        print(f"{name:32s} {path[:60]:60s} requests={sent} errors={errors} "
+              f"p50_ms={percentile(measured, 50):.2f} p95_ms={percentile(measured, 95):.2f} "
+              f"max_ms={max(measured or [0]):.2f}{client_p95} req_s={rate:.0f} ratio={rate / bare:.3f}", flush=True)
+    if wrote:
+        print(wrote, flush=True)
+    print("peak RSS of workers: " + ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in sorted(peaks.items())),
+          flush=True)
     return 0
 
 

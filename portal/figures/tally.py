@@ -231,8 +231,15 @@ def refresh_case(case: Case) -> None:
     db.session.flush()
 
 
+# Actions that change nothing the facts are made of (states, sign-for times, deadlines, the
+# matter, the rating) as long as the case stays in its state: a progress note, a press.
+KEEPS_FACTS = frozenset({"log_progress", "press"})
+
+
 @signals.case_transition.connect
-def _on_transition(case, **_):
+def _on_transition(case, action=None, from_state=None, to_state=None, **_):
+    if action in KEEPS_FACTS and from_state == to_state:
+        return
     refresh_case(case)
 
 

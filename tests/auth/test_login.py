@@ -113,6 +113,26 @@ def test_idle_session_ends_after_30_minutes(client_for):
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
+def test_activity_keeps_the_session_alive_without_resending_it_on_every_page(client_for):
+    from datetime import datetime, timedelta
+
+    from portal.timeutil import utcnow
+
+    chief = client_for("chief")
+    assert chief.get("/inbox/").status_code == 200       # the session gets its CSRF token once
+    with chief.session_transaction() as sess:
+        sess["seen"] = (utcnow() - timedelta(seconds=20)).isoformat()
+    response = chief.get("/inbox/")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers   # seen 20 s ago: kept
+    with chief.session_transaction() as sess:
+        sess["seen"] = (utcnow() - timedelta(minutes=29)).isoformat()
+    response = chief.get("/inbox/")
+    assert response.status_code == 200 and "portal_session=" in response.headers["Set-Cookie"]
+    with chief.session_transaction() as sess:
+        assert utcnow() - datetime.fromisoformat(sess["seen"]) < timedelta(seconds=5)   # moved on
+    assert chief.get("/inbox/").status_code == 200
+
+
 def test_session_ends_after_12_hours_even_when_active(client_for):
     from datetime import timedelta
 

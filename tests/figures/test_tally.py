@@ -97,6 +97,34 @@ def test_a_series_of_changes_keeps_the_tallies_exact(ctx):
         direct_rates(month, unit_id=unit("qt-zfd").id)
 
 
+def test_progress_and_presses_leave_the_facts_and_the_tallies_exact(ctx):
+    """Progress notes and presses skip the refresh (tally.KEEPS_FACTS) unless the case moves."""
+    from portal.figures import tally
+    from portal.figures.models import CaseFact
+
+    dispatcher, chief = user("dispatcher"), user("chief")
+    case = dispatched_case(when="2025-11-14 10:00")
+    (a,) = case.assignments
+    rules.transition(case, "press", dispatcher, assignment=a, note="请尽快签收", now=at("2025-11-28 10:30"))
+    rules.transition(case, "sign_for", chief, assignment=a, now=at("2025-11-28 11:00"))
+    assert case.state == "accepted"
+    rules.transition(case, "log_progress", chief, "已联系", assignment=a, now=at("2025-11-28 11:30"))
+    db.session.commit()
+    assert case.state == "in_progress"                  # progress moved the case: facts refreshed
+    assert db.session.get(CaseFact, case.id).state == "in_progress"
+    refreshed = []
+    original = tally.refresh_case
+    tally.refresh_case = lambda c: refreshed.append(c.id) or original(c)
+    try:
+        rules.transition(case, "log_progress", chief, "已清理一半", assignment=a, now=at("2026-01-10 09:00"))
+        rules.transition(case, "press", dispatcher, assignment=a, now=at("2026-01-15 10:00"))
+    finally:
+        tally.refresh_case = original
+    db.session.commit()
+    assert refreshed == []
+    assert_tallies_equal_rebuild()
+
+
 def test_a_failed_change_leaves_no_trace_in_the_tallies(ctx):
     case = dispatched_case(when="2025-11-14 10:00")
     rules.transition(case, "sign_for", user("chief"), assignment=case.assignments[0])

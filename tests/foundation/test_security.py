@@ -99,3 +99,20 @@ def test_proxy_fix_is_opt_in(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                       "INSTANCE_PATH": str(tmp_path), "PROXY_FIX": True})
     assert type(app.wsgi_app).__name__ == "ProxyFix"
+
+
+def test_a_page_that_needs_no_user_does_not_load_one_and_is_still_not_stored(app, client_for):
+    """The signed-in session alone decides `no-store`; loading the user for it would cost a query
+    on every page, the bare ones included."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    chief = client_for("chief")
+    assert chief.get("/inbox/").status_code == 200
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda conn, cursor, stmt, *a: statements.append(stmt))
+    response = chief.get("/figures/ping")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert statements == []

@@ -10,12 +10,13 @@ from flask import (
     Blueprint, current_app, g, redirect, render_template, request, session, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from babel import Locale
+from babel import Locale, support
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import StrictUndefined
+from wtforms.i18n import messages_path
 from werkzeug.exceptions import HTTPException
 
 from portal import permissions
@@ -63,6 +64,18 @@ def babel_locale() -> Locale:
     """`select_locale` as a parsed Locale, for Flask-Babel: parsing one costs more than many a
     whole page (Babel looks through every locale it knows), so each is parsed once."""
     return _locale(select_locale())
+
+
+@functools.cache
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _wtforms_translations() -> None:
+    """WTForms' own messages ("Not a valid integer value.") in the user's language: Flask-WTF would
+    read that catalog from disk on every request that builds a form; it takes the request's
+    `wtforms_translations` when set, so hand it the one read once per locale."""
+    request.wtforms_translations = _wtforms_catalog(str(babel_locale()))
 
 
 def html_lang() -> str:
@@ -177,6 +190,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["nav_for"] = nav_for
 
     app.before_request(_session_guard)
+    app.before_request(_wtforms_translations)
     app.before_request(permissions.enforce_access)
     app.after_request(_security_headers)
 

@@ -162,3 +162,17 @@ def test_unchanged_save_writes_no_revision(app, client_for, matter_id):
     with app.app_context():
         assert db.session.get(Matter, target).version == 1
         assert len(db.session.scalars(select(MatterRevision).where(MatterRevision.matter_id == target)).all()) == 1
+
+
+def test_wtforms_own_messages_follow_the_users_language(client_for):
+    """WTForms' built-in messages come from its catalog in the user's language, also after a switch."""
+    secretary = client_for("secretary")
+    form = {"code": "QT-ZZ-098", "title": "楼道堆物", "kind": "duty", "category": "key_work",
+            "lead_department_id": 0, "sign_limit": "两天", "complete_limit": 3, "limit_unit": "days",
+            "public": "y", "public_title": "楼道堆物"}
+    response = secretary.post_form("/duties/new", form)
+    assert response.status_code == 422 and "不是有效的整数" in response.get_data(as_text=True)
+    with secretary.session_transaction() as sess:
+        sess["lang"] = "en"
+    response = secretary.post_form("/duties/new", form)
+    assert response.status_code == 422 and "Not a valid integer value" in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Flask extensions, unbound: `create_app` binds them to an app."""
-from flask_babel import Babel
+from flask_babel import Babel, Domain
+from flask_babel import _get_current_context as _babel_context
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,4 +28,23 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, with the user's catalog looked up once per request: Flask-Babel
+    looks it up (context, locale, cache key) for every message, and a page shows a few hundred."""
+
+    def get_translations(self):
+        ctx = _babel_context()
+        if ctx is None:
+            return super().get_translations()
+        translations = getattr(ctx, "portal_translations", None)
+        if translations is None or getattr(ctx, "portal_translations_locale", None) is not getattr(ctx, "babel_locale", None):
+            translations = super().get_translations()
+            ctx.portal_translations = translations
+            ctx.portal_translations_locale = getattr(ctx, "babel_locale", None)
+        return translations
+
+
+babel.domain_instance = RequestDomain()      # replaces Babel's cached default domain
 htmx = HTMX()

@@ -66,6 +66,7 @@ def build(instance: Path, cases: int) -> None:
     marker = instance / f".bench-{cases}"
     if marker.exists():
         print(f"# reusing {instance} ({cases} cases)", flush=True)
+        _flask(instance, "init-db")          # migrations added since it was built
         return
     started = time.monotonic()
     _flask(instance, "init-db")

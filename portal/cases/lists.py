@@ -25,11 +25,27 @@ figures are whole `search()` calls: count, page of ids, rows, lights):
   equal to the scope's EXISTS, which walks every case (480 ms): 100-350 ms for a unit with 16k cases.
 - Text search has no index (LIKE '%…%'): about 1.2 s over 600k cases; a text that looks like a
   case number (QT-2026…) is a range on the number's unique index instead.
-- Ledgers: `ix_case_forced_closed (forced_closure=?)`, `ix_case_whistled (whistle_filed=?)`: < 200 ms.
-- Queue counts follow ix_case_street_state / ix_case_state_created and the assignment indexes, so
-  they grow with the open and overdue cases, not with all cases.
+- Forced closures: `ix_case_forced_closed (forced_closure=?)`: < 200 ms.
+- The whistle register (indexes of cases_0002; figures are whole requests in-process, with
+  ANALYZE, the fastest of several runs): a street's whistles come newest first from the partial
+  index ix_case_whistles_street (street_id=?), which also holds the kind and state its filters
+  test, so neither its capped count nor its page reads a case's row; the district's page walks
+  ix_case_whistled; only the page's 50 cases are read, as plain rows, with their units and lights
+  in one more query. 25-70 ms before, 11-16 ms after.
+- My queue: an office's tab counts and tab pages read the partial index ix_case_open_office (the
+  open cases only), a grid worker's ix_case_open_community; the overdue cases come from the two
+  deadline indexes of `assignment`, which end with case_id, and a street's share of them from
+  ix_case_street (street_id=? AND rowid=?): about 4 ms for 4,000 overdue cases. A unit's tabs read
+  ix_assignment_unit_state. Tab pages pick their cases in a MATERIALIZED CTE, then sort them
+  (`_longest_waiting`): asked for `ORDER BY created_at` directly, SQLite walks the whole street
+  in ix_case_street_created. A street office's queue 63 -> 18 ms, a unit's 19-26 -> 9-13 ms, the
+  district's 32 -> 8 ms, a grid worker's 110 -> 8 ms.
+- Rows of the queue and the register are plain rows, not ORM objects, and their templates write
+  out the cells of `state()`/`summary()`: 100 rows of ORM objects and macro calls took 30-40 ms.
 - Export: 50,000 rows as plain rows in chunks of 1,000: about 7 s.
-`tests/cases/test_lists.py::test_the_lists_follow_their_indexes` checks these plans on the demo.
+`tests/cases/test_lists.py::test_the_lists_follow_their_indexes` checks these plans on the demo, and
+`test_the_queue_and_the_register_follow_their_indexes(_at_full_size)` those of the queue and the
+register, without statistics and with statistics scaled to 600,000 cases.
 """
 from __future__ import annotations
 
@@ -43,12 +59,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import flash, redirect, request, send_file, url_for
-from flask_babel import force_locale, gettext as _
+from flask import flash, g, redirect, request, send_file, url_for
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, exists, func, or_, select, true, tuple_
+from sqlalchemy import and_, exists, func, literal_column, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -56,8 +72,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from portal import permissions as perm
 from portal.cases import bp, rules, uploads
 from portal.cases.models import (
-    ASSIGNMENT_ROLES, ASSIGNMENT_STATES, CASE_STATES, CHANNELS, LEVELS, LIGHTS, OPEN_ASSIGNMENT_STATES, WHISTLE_KINDS, Assignment, Case,
-    CaseEvent,
+    ASSIGNMENT_ROLES, ASSIGNMENT_STATES, CASE_STATES, CHANNELS, FINAL_CASE_STATES, LEVELS, LIGHTS,
+    OPEN_ASSIGNMENT_STATES, WHISTLE_KINDS, Assignment, Case, CaseEvent,
 )
 from portal.duties.labels import CATEGORY_LABELS
 from portal.duties.models import Matter
@@ -79,16 +95,40 @@ OFFICE_ROLES = (perm.DISTRICT_ADMIN, perm.STREET_SECRETARY, perm.STREET_DISPATCH
 STAFF_CHANNELS = tuple(c for c in CHANNELS if c != "resident_web")
 
 
+_URL_MARK = 7_654_321_987
+
+
 def case_url(case_id: int) -> str:
-    return url_for("cases.detail", case_id=case_id)
+    """The case page's address. Built by `url_for` once per request and then filled in: a list
+    of 100 rows would otherwise spend a few milliseconds in the URL map."""
+    parts = g.get("_case_url_parts")
+    if parts is None:
+        parts = g._case_url_parts = url_for("cases.detail", case_id=_URL_MARK).split(str(_URL_MARK), 1)
+    return f"{parts[0]}{case_id}{parts[1]}"
+
+
+# The vocabularies the case templates show, by name in the templates.
+_VOCABULARIES = {"case_states": CASE_STATES, "case_levels": LEVELS, "light_labels": LIGHTS,
+                 "whistle_kinds": WHISTLE_KINDS, "channels": CHANNELS, "category_labels": CATEGORY_LABELS,
+                 "assignment_roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES}
+_translated_vocabularies: dict[str, dict[str, dict]] = {}
+
+
+def _vocabularies() -> dict[str, dict]:
+    """The vocabularies as plain text in the request's language, translated once per language: a
+    lazy label is translated again each time it is shown (hundreds of times on a queue page)."""
+    locale = str(get_locale())
+    texts = _translated_vocabularies.get(locale)
+    if texts is None:
+        texts = {name: {code: str(label) for code, label in vocabulary.items()}
+                 for name, vocabulary in _VOCABULARIES.items()}
+        _translated_vocabularies[locale] = texts
+    return texts
 
 
 @bp.context_processor
 def _list_context():
-    return {"case_url": case_url, "case_states": CASE_STATES, "case_levels": LEVELS,
-            "light_labels": LIGHTS, "whistle_kinds": WHISTLE_KINDS, "channels": CHANNELS,
-            "category_labels": CATEGORY_LABELS, "assignment_roles": ASSIGNMENT_ROLES,
-            "assignment_states": ASSIGNMENT_STATES}
+    return {"case_url": case_url, **_vocabularies()}
 
 
 # --- scope helpers -------------------------------------------------------------------------------
@@ -421,6 +461,19 @@ def count_capped(conds: list, cap: int | None = None) -> tuple[int, bool]:
     return min(total, cap), total > cap
 
 
+def count_capped_by_street(conds: list, street_ids: list[int], cap: int | None = None) -> tuple[int, bool]:
+    """`count_capped` over several streets, counted one street at a time (`street_id = ?` each, in
+    one statement): an index that begins with the street is then read, whatever the statistics."""
+    cap = COUNT_CAP if cap is None else cap
+    if not street_ids:
+        return 0, False
+    arms = [select(Case.id).where(*conds, Case.street_id == street_id).limit(cap + 1).subquery()
+            for street_id in street_ids]
+    inner = union_all(*[select(arm.c.id) for arm in arms]).subquery()
+    total = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    return min(total, cap), total > cap
+
+
 def search(user, f: CaseFilters, now: datetime | None = None, page_size: int = PAGE_SIZE) -> ListPage:
     """One page of the user's cases (keyset paging: `after`/`before` carry a row's sort values)."""
     now = now or utcnow()
@@ -577,16 +630,18 @@ def _office_scope(user):
     return and_(Case.street_id == (user.street_id or -1), Case.district_level.is_(False))
 
 
-def _overdue_scope(user):
-    """Overdue cases the user watches (and may press): the district all, a street its own."""
-    if user.role == perm.DISTRICT_ADMIN:
-        return Case.street_id.in_(_all_street_ids() or [-1])
-    return rules.case_scope_clause(user)
+def open_cases_term():
+    """`state NOT IN ('closed', 'rejected')` with literal values: the WHERE of the partial index
+    ix_case_open_office, which a query must repeat word for word for SQLite to read that index."""
+    return Case.state.not_in([literal_column(f"'{state}'") for state in FINAL_CASE_STATES])
 
 
+# The office tabs' states (all open: `open_cases_term` changes nothing but the index).
+OFFICE_STATES = ("new", "reopened", "triaged", "returned", "in_progress", "resolved")
+# `IN` rather than EXISTS: the submitted assignments are read once from an index of `assignment`.
 _VERIFY = and_(Case.state.in_(("in_progress", "resolved")), or_(
     Case.state == "resolved",
-    exists().where(Assignment.case_id == Case.id, Assignment.state == "submitted")))
+    Case.id.in_(select(Assignment.case_id).where(Assignment.state == "submitted"))))
 _OFFICE_TAB_CONDITIONS = {
     "triage": Case.state.in_(("new", "reopened")),
     "dispatch": Case.state == "triaged",
@@ -595,30 +650,52 @@ _OFFICE_TAB_CONDITIONS = {
 }
 
 
-def _red_cases(user, now: datetime):
-    """Cases with an overdue assignment the user sees; driven from the (few) red assignments."""
-    query = select(Assignment.case_id).where(rules.light_clause("red", now))
+def _red_case_ids(user, now: datetime):
+    """The cases of the overdue (red) assignments the user sees: `rules.light_clause("red")` split
+    into its two deadlines, each half read from one index of `assignment` alone (state, deadline,
+    case_id). A case comes once per overdue assignment; use it in `IN` or count it DISTINCT."""
+    late = select(Assignment.case_id).where(Assignment.state.in_(OPEN_ASSIGNMENT_STATES),
+                                            Assignment.complete_deadline <= now)
+    unsigned = select(Assignment.case_id).where(Assignment.state == "dispatched", Assignment.sign_deadline <= now)
     extra = _visible_assignment(user)
     if extra is not None:
-        query = query.where(extra)
-    return Case.id.in_(query)
+        late, unsigned = late.where(extra), unsigned.where(extra)
+    return union_all(late, unsigned)
+
+
+def _overdue_conditions(user, now: datetime) -> list:
+    """WHERE on `Case`: the overdue cases the user watches (and may press): the district all,
+    a street its own, a grid worker the community's."""
+    red = Case.id.in_(_red_case_ids(user, now))
+    if user.role == perm.DISTRICT_ADMIN:
+        return [red]            # every case has a street: the district watches every overdue case
+    if user.role == perm.GRID_WORKER:
+        # `+ 0`: the community's overdue cases are found by id, not by walking the community's cases.
+        return [Case.community_id + 0 == (user.community_id or -1), red]
+    return [rules.case_scope_clause(user), red]
 
 
 def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
-    """How many items wait in each of the user's tabs: two grouped queries, whatever the role."""
+    """How many items wait in each of the user's tabs: two queries for an office, one otherwise.
+
+    An office's tabs are counted from ix_case_open_office alone; its overdue cases from the two
+    deadline indexes of `assignment` (and, for a street, each overdue case's street)."""
     now = now or utcnow()
     tabs = queue_tabs(user)
     counts = dict.fromkeys(tabs, 0)
     if not tabs:
         return counts
     if user.role in OFFICE_ROLES:
-        row = db.session.execute(select(*[
-            func.count().filter(_OFFICE_TAB_CONDITIONS[t]) for t in OFFICE_TABS if t != "overdue"]).where(
-            _office_scope(user),
-            Case.state.in_(("new", "reopened", "triaged", "returned", "in_progress", "resolved")))).one()
-        counts.update(zip([t for t in OFFICE_TABS if t != "overdue"], row))
-        counts["overdue"] = db.session.scalar(select(func.count(Case.id)).where(
-            _overdue_scope(user), _red_cases(user, now))) or 0
+        office_tabs = [t for t in OFFICE_TABS if t != "overdue"]
+        row = db.session.execute(select(*[func.count().filter(_OFFICE_TAB_CONDITIONS[t]) for t in office_tabs])
+                                 .where(_office_scope(user), Case.state.in_(OFFICE_STATES), open_cases_term())).one()
+        counts.update(zip(office_tabs, row))
+        if user.role == perm.DISTRICT_ADMIN:
+            red = _red_case_ids(user, now).subquery()
+            counts["overdue"] = db.session.scalar(select(func.count(red.c.case_id.distinct()))) or 0
+        else:
+            counts["overdue"] = db.session.scalar(
+                select(func.count()).select_from(Case).where(*_overdue_conditions(user, now))) or 0
     elif user.role in perm.UNIT_ROLES:
         red = rules.light_clause("red", now)
         row = db.session.execute(select(
@@ -629,62 +706,113 @@ def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
     elif user.role == perm.GRID_WORKER:
         community = Case.community_id == (user.community_id or -1)
         row = db.session.execute(select(
-            func.count().filter(Case.state == "new"), func.count().filter(_red_cases(user, now))).where(
-            community, Case.state.in_(("new", "dispatched", "accepted", "in_progress")))).one()
+            func.count().filter(Case.state == "new"),
+            func.count().filter(Case.id.in_(_red_case_ids(user, now)))).where(
+            community, Case.state.in_(("new", "dispatched", "accepted", "in_progress")), open_cases_term())).one()
         counts.update(zip(("community", "overdue"), row))
     return counts
 
 
 @dataclass
 class QueueRow:
-    case: Case
+    case: Any                               # a row of QUEUE_CASE_COLUMNS
     light: str
-    assignment: Assignment | None = None   # unit tabs: the unit's own part
+    assignment: Any | None = None           # unit tabs: the unit's own part (QUEUE_ASSIGNMENT_COLUMNS)
     deadline: datetime | None = None
 
 
+# What a queue row shows, read as plain rows (not ORM objects): a page of 100 rows stays fast.
+LIGHT_COLUMNS = (Assignment.state, Assignment.sign_deadline, Assignment.complete_deadline,
+                 Assignment.sign_warn_at, Assignment.complete_warn_at)
+QUEUE_ASSIGNMENT_COLUMNS = (Assignment.id, Assignment.case_id, Assignment.unit_id, *LIGHT_COLUMNS)
+QUEUE_CASE_COLUMNS = (Case.id, Case.number, Case.state, Case.forced_closure, Case.whistle_kind, Case.description,
+                      Case.created_at, Matter.title.label("matter_title"), Community.name.label("community_name"))
+
+
+def _queue_cases(ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    query = (select(*QUEUE_CASE_COLUMNS).join(Community, Community.id == Case.community_id)
+             .outerjoin(Matter, Matter.id == Case.matter_id).where(Case.id.in_(ids)))
+    return {row.id: row for row in db.session.execute(query)}
+
+
+def _worst_lights(ids: list[int], user, now: datetime) -> dict[int, str]:
+    """Each case's worst light among the assignments the user sees (`row_light`, in one query)."""
+    if not ids:
+        return {}
+    query = select(Assignment.case_id, *LIGHT_COLUMNS).where(Assignment.case_id.in_(ids))
+    if (extra := _visible_assignment(user)) is not None:
+        query = query.where(extra)
+    worst: dict[int, str] = {}
+    order = rules.LIGHT_ORDER
+    for assignment in db.session.execute(query):
+        light = rules.light(assignment, now)
+        if order[light] > order[worst.get(assignment.case_id, "none")]:
+            worst[assignment.case_id] = light
+    return worst
+
+
 def queue_rows(user, tab: str, now: datetime | None = None, limit: int = QUEUE_ROWS) -> list[QueueRow]:
-    """The items of one tab, the most urgent first."""
+    """The items of one tab, the most urgent first: the ids from an index, then what the rows show."""
     now = now or utcnow()
     if tab not in queue_tabs(user):
         return []
-    loads = (selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
-             selectinload(Case.assignments).selectinload(Assignment.unit))
     if user.role in perm.UNIT_ROLES:
-        query = select(Assignment).where(Assignment.unit_id == (user.unit_id or -1))
-        if tab == "overdue":
-            query = query.where(rules.light_clause("red", now)).order_by(Assignment.complete_deadline)
-        else:
-            query = query.where(Assignment.state.in_(UNIT_TAB_STATES[tab]))
-            query = query.order_by(Assignment.sign_deadline if tab == "sign" else Assignment.complete_deadline)
-        assignments = db.session.scalars(query.order_by(Assignment.id).limit(limit).options(
-            selectinload(Assignment.case).options(*loads), selectinload(Assignment.unit))).all()
-        return [QueueRow(a.case, rules.light(a, now), a,
+        # The unit's assignments of the tab, picked without an order (as `_longest_waiting` does):
+        # asked for the deadline's order, SQLite may walk the district's whole deadline index.
+        tab_condition = (rules.light_clause("red", now) if tab == "overdue"
+                         else Assignment.state.in_(UNIT_TAB_STATES[tab]))
+        picked = (select(*QUEUE_ASSIGNMENT_COLUMNS).where(Assignment.unit_id == (user.unit_id or -1), tab_condition)
+                  .cte("picked").prefix_with("MATERIALIZED"))
+        deadline = picked.c.sign_deadline if tab == "sign" else picked.c.complete_deadline
+        assignments = db.session.execute(select(picked).order_by(deadline, picked.c.id).limit(limit)).all()
+        cases = _queue_cases(list({a.case_id: None for a in assignments}))
+        return [QueueRow(cases[a.case_id], rules.light(a, now), a,
                          a.sign_deadline if a.state == "dispatched" else a.complete_deadline)
                 for a in assignments]
-    if user.role in OFFICE_ROLES:
-        if tab == "overdue":
-            query = select(Case).where(_overdue_scope(user), _red_cases(user, now))
-        else:
-            query = select(Case).where(_office_scope(user), _OFFICE_TAB_CONDITIONS[tab])
+    if tab == "overdue" and user.role == perm.DISTRICT_ADMIN:
+        # Every overdue case of the district: read by id (there is no other way in), then sorted.
+        ids = list(db.session.scalars(select(Case.id).where(*_overdue_conditions(user, now))
+                                      .order_by(Case.created_at, Case.id).limit(limit)))
+    elif tab == "overdue":
+        ids = _longest_waiting(_overdue_conditions(user, now), limit, picked_with_time=False)
+    elif user.role in OFFICE_ROLES:
+        ids = _longest_waiting([_office_scope(user), _OFFICE_TAB_CONDITIONS[tab], open_cases_term()], limit)
     else:
-        query = select(Case).where(Case.community_id == (user.community_id or -1))
-        query = query.where(_red_cases(user, now) if tab == "overdue" else Case.state == "new")
-    cases = db.session.scalars(query.order_by(Case.created_at, Case.id).limit(limit).options(*loads)).all()
-    return [QueueRow(c, row_light(c, user, now)) for c in cases]
+        ids = _longest_waiting([Case.community_id == (user.community_id or -1), Case.state == "new",
+                                open_cases_term()], limit)
+    cases, lights = _queue_cases(ids), _worst_lights(ids, user, now)
+    return [QueueRow(cases[i], lights.get(i, "none")) for i in ids]
+
+
+def _longest_waiting(conds: list, limit: int, *, picked_with_time: bool = True) -> list[int]:
+    """The ids of the first `limit` cases matching `conds`, the longest waiting first.
+
+    The cases are picked in a MATERIALIZED common table expression, which has no order of its own:
+    asked for `ORDER BY created_at`, SQLite would rather walk ix_case_street_created, in order,
+    through every case of the street, than find the few it needs in ix_case_open_office (or, for
+    overdue cases, ix_case_street) and sort them. An office tab picks (id, created_at) from its
+    index alone; overdue cases are picked by id, and only those are read for their time."""
+    if picked_with_time:
+        picked = select(Case.id, Case.created_at).where(*conds).cte("picked").prefix_with("MATERIALIZED")
+        query = select(picked.c.id).order_by(picked.c.created_at, picked.c.id)
+    else:
+        picked = select(Case.id).where(*conds).cte("picked").prefix_with("MATERIALIZED")
+        query = select(Case.id).where(Case.id.in_(select(picked.c.id))).order_by(Case.created_at, Case.id)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 # --- ledgers -------------------------------------------------------------------------------------
 
 
-def _ledger_street_scope(user, street: int | None, *, plain: bool = False):
-    """The ledger's street condition (`plain`: `street_id + 0`, so the ledger's own index is read)."""
-    column = Case.street_id + 0 if plain else Case.street_id
+def _ledger_street_scope(user, street: int | None):
+    """The ledger's street condition."""
     if user.role == perm.DISTRICT_ADMIN:
         # Every case has a street: without a street filter the district's ledgers need no condition,
         # so counts stay inside the ledger's own index (an `IN (all streets)` reads every row).
-        return column == street if street else true()
-    return column == (user.street_id or -1)
+        return Case.street_id == street if street else true()
+    return Case.street_id == (user.street_id or -1)
 
 
 @dataclass
@@ -729,29 +857,64 @@ def forced_closures(user, *, street: int | None = None, date_from: date | None =
     return LedgerPage(rows, total, page, pages, {"events": events})
 
 
+# `whistle_filed = 1`, the WHERE of the partial index ix_case_whistles_street (`IS 1` would not match it).
+WHISTLE_FILED = Case.whistle_filed == true()
+REGISTER_CASE_COLUMNS = (Case.id, Case.number, Case.whistled_at, Case.whistle_kind, Case.state, Case.forced_closure,
+                         Case.description, Matter.title.label("matter_title"), Street.name.label("street_name"))
+REGISTER_ASSIGNMENT_COLUMNS = (Assignment.id, Assignment.case_id, Assignment.role, *LIGHT_COLUMNS,
+                               Unit.name.label("unit_name"))
+
+
+@dataclass
+class WhistleRow:
+    case: Any                               # a row of REGISTER_CASE_COLUMNS
+    units: list[tuple[Any, str]]            # (a row of REGISTER_ASSIGNMENT_COLUMNS, its light), in order
+    light: str                              # the case's worst light
+
+
 def whistle_register(user, *, street: int | None = None, kind: str = "", status: str = "",
                      page: int = 1, now: datetime | None = None) -> LedgerPage:
-    """吹哨台账: every whistle filed with the district, its units, state and lights."""
+    """吹哨台账: every whistle filed with the district, its units, state and lights.
+
+    A street's whistles (or the district's, filtered by a street) are read from the partial index
+    ix_case_whistles_street, newest first, which also holds the kind and state the filters test.
+    The count stops after COUNT_CAP whistles ("more than 10,000"), as the case list's does. Only
+    the page's 50 cases are read in full."""
     now = now or utcnow()
-    conds = [Case.whistle_filed.is_(True), _ledger_street_scope(user, street)]
+    filters = []
     if kind in WHISTLE_KINDS:
-        conds.append(Case.whistle_kind == kind)
+        filters.append(Case.whistle_kind == kind)
     if status == "open":
-        conds.append(Case.state.not_in(("closed", "rejected")))
+        filters.append(Case.state.not_in(("closed", "rejected")))
     elif status == "closed":
-        conds.append(Case.state.in_(("closed", "rejected")))
-    query = (select(Case).where(*conds).order_by(Case.whistled_at.desc(), Case.id.desc())
-             .options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
-                      selectinload(Case.assignments).selectinload(Assignment.unit)))
-    # The count stops after COUNT_CAP whistles ("more than 10,000"), as the case list's does, and
-    # reads ix_case_whistled: a street written `street_id + 0` (on ix_case_street_created it read
-    # the street's 200,000 cases to find its whistles).
-    total, more_than = count_capped([conds[0], _ledger_street_scope(user, street, plain=True), *conds[2:]])
-    rows, total, page, pages = _paged_rows(query, total, page)
-    lights = {a.id: rules.light(a, now) for c in rows for a in c.assignments}
-    return LedgerPage(rows, total, page, pages,
-                      {"lights": lights, "case_lights": {c.id: rules.case_light(c, now) for c in rows},
-                       "more_than": more_than})
+        filters.append(Case.state.in_(("closed", "rejected")))
+    if user.role == perm.DISTRICT_ADMIN and not street:
+        # The district's page walks ix_case_whistled, newest first, written `IS 1` so that SQLite
+        # cannot sort the partial index instead. Its count reads ix_case_whistled too, unless a kind
+        # or state filter would have it read every whistle's row: then ix_case_whistles_street,
+        # street by street.
+        conds = [Case.whistle_filed.is_(True), *filters]
+        total, more_than = (count_capped_by_street([WHISTLE_FILED, *filters], _all_street_ids()) if filters
+                            else count_capped(conds))
+    else:
+        conds = [WHISTLE_FILED, _ledger_street_scope(user, street), *filters]
+        total, more_than = count_capped(conds)
+    ids, total, page, pages = _paged_rows(
+        select(Case.id).where(*conds).order_by(Case.whistled_at.desc(), Case.id.desc()), total, page)
+    rows = []
+    if ids:
+        cases = {c.id: c for c in db.session.execute(
+            select(*REGISTER_CASE_COLUMNS).join(Street, Street.id == Case.street_id)
+            .outerjoin(Matter, Matter.id == Case.matter_id).where(Case.id.in_(ids)))}
+        units: dict[int, list] = {}
+        for a in db.session.execute(select(*REGISTER_ASSIGNMENT_COLUMNS).join(Unit, Unit.id == Assignment.unit_id)
+                                    .where(Assignment.case_id.in_(ids)).order_by(Assignment.id)):
+            units.setdefault(a.case_id, []).append((a, rules.light(a, now)))
+        for case_id in ids:
+            seen = units.get(case_id, [])
+            worst = max((light for _a, light in seen), key=rules.LIGHT_ORDER.__getitem__, default="none")
+            rows.append(WhistleRow(cases[case_id], seen, worst))
+    return LedgerPage(rows, total, page, pages, {"more_than": more_than})
 
 
 def to_adjudicate(user) -> list[tuple[Case, Assignment | None]]:

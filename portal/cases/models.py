@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.duties.models import Matter
@@ -149,6 +149,13 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 12
 
 
+# The WHERE clauses of the partial indexes below. SQLite uses such an index only for a query whose
+# WHERE contains the same term with the same literal values (not bound parameters): the queries of
+# `portal.cases.lists` add them through `open_cases_term()` and `WHISTLE_FILED`.
+OPEN_CASES_WHERE = "state NOT IN (%s)" % ", ".join(f"'{s}'" for s in FINAL_CASE_STATES)
+WHISTLES_WHERE = "whistle_filed = 1"
+
+
 def new_tracking_code() -> str:
     """A public, unguessable tracking code (12 characters, about 59 bits)."""
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
@@ -172,6 +179,19 @@ class Case(db.Model):
         Index("ix_case_state_created", "state", "created_at"),
         Index("ix_case_forced_closed", "forced_closure", "closed_at"),
         Index("ix_case_whistled", "whistle_filed", "whistled_at"),
+        # A case's street by its id: `street_id = ? AND id IN (…)` seeks (street_id, rowid) here
+        # instead of reading each case's row (the queue's overdue count reads one per overdue case).
+        Index("ix_case_street", "street_id"),
+        # Partial indexes (see OPEN_CASES_WHERE): the open cases by office and by community (the
+        # queue's counts and tabs), and the district whistle register by street, newest first,
+        # with the kind and state its filters read. `id` is a key column so the walk gives the
+        # register's order exactly; `whistle_filed` (always 1 here) makes it cover the register's
+        # queries, so SQLite prefers it to the other indexes on the street without statistics.
+        Index("ix_case_open_office", "district_level", "street_id", "state", "created_at",
+              sqlite_where=text(OPEN_CASES_WHERE)),
+        Index("ix_case_open_community", "community_id", "state", "created_at", sqlite_where=text(OPEN_CASES_WHERE)),
+        Index("ix_case_whistles_street", "street_id", "whistled_at", "id", "whistle_kind", "state",
+              "whistle_filed", sqlite_where=text(WHISTLES_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,8 +271,9 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
         Index("ix_assignment_unit_state", "unit_id", "state"),
-        Index("ix_assignment_state_complete", "state", "complete_deadline"),
-        Index("ix_assignment_state_sign", "state", "sign_deadline"),
+        # With the case: the overdue (red) cases are read from these two indexes alone.
+        Index("ix_assignment_state_complete_case", "state", "complete_deadline", "case_id"),
+        Index("ix_assignment_state_sign_case", "state", "sign_deadline", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

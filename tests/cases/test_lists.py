@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import event, func, select, text
 
 from portal.cases import lists, rules
-from portal.cases.models import Attachment, Case, CaseEvent
+from portal.cases.models import Assignment, Attachment, Case, CaseEvent
 from portal.extensions import db
 from portal.timeutil import local_today, utcnow
 from tests.cases.helpers import community, matter, user
@@ -498,6 +498,27 @@ def test_unit_queue_lists_its_assignments_with_deadlines(app, client_for):
     assert numbers_ <= set(numbers(client_for("chief").get("/cases/queue?tab=sign")))
 
 
+def test_an_overdue_assignment_counts_whatever_its_cases_state(app, client_for):
+    """The overdue tab follows the assignments, not the case's state: a finished case whose unit
+    still owes overdue work stays in it (the open-case indexes must not hide it)."""
+    with app.test_request_context():
+        now = utcnow()
+        case_id = db.session.execute(text(
+            f'SELECT a.case_id FROM assignment a JOIN "case" c ON c.id = a.case_id '
+            f"WHERE c.street_id = :street AND c.district_level = 0 AND {RED} LIMIT 1"),
+            {"now": now, "street": user("secretary").street_id}).scalar()
+        db.session.execute(text("UPDATE \"case\" SET state = 'closed' WHERE id = :id"), {"id": case_id})
+        db.session.commit()
+        number = db.session.get(Case, case_id).number
+        for username in ("secretary", "admin"):
+            u = user(username)
+            counts = lists.queue_counts(u, now)
+            assert counts == direct_counts(u.role, u, now), username
+            overdue = lists.queue_rows(u, "overdue", now)
+            assert len(overdue) == counts["overdue"] and number in {r.case.number for r in overdue}, username
+    assert number in numbers(client_for("secretary").get("/cases/queue?tab=overdue"))
+
+
 # --- ledgers ---------------------------------------------------------------------------------------
 
 def test_forced_closure_ledger_scope(app, client_for):
@@ -529,6 +550,34 @@ def test_whistle_register_scope_and_filters(app, client_for):
     assert "牵头" in page and "light-red" in page          # the units with their role and light
     for name in ("chief", "staff", "grid"):
         assert client_for(name).get("/cases/register").status_code == 403
+
+
+@pytest.mark.parametrize("username, street, kind, status, where", [
+    ("admin", None, "", "", "1=1"),
+    ("admin", None, "tough", "", "whistle_kind = 'tough'"),
+    ("admin", None, "", "closed", "state IN ('closed', 'rejected')"),
+    ("admin", 1, "tough", "open", "street_id = 1 AND whistle_kind = 'tough' AND state NOT IN ('closed', 'rejected')"),
+    ("secretary", None, "", "open", "street_id = 1 AND state NOT IN ('closed', 'rejected')"),
+])
+def test_whistle_register_counts_and_orders_its_whistles(app, username, street, kind, status, where):
+    with app.test_request_context():
+        expected = list(db.session.scalars(text(
+            f'SELECT id FROM "case" WHERE whistle_filed = 1 AND {where} ORDER BY whistled_at DESC, id DESC')))
+        result = lists.whistle_register(user(username), street=street, kind=kind, status=status)
+        assert expected and (result.total, result.extra["more_than"]) == (len(expected), False)
+        assert [row.case.id for row in result.rows] == expected[:lists.LEDGER_PAGE]
+        for row in result.rows:
+            lights = [light for _a, light in row.units]
+            assert row.light == max(lights, key=rules.LIGHT_ORDER.__getitem__, default="none")
+
+
+def test_the_district_whistle_count_is_capped_street_by_street(app):
+    with app.test_request_context():
+        streets = lists._all_street_ids()
+        whistles = db.session.scalar(text('SELECT count(*) FROM "case" WHERE whistle_filed = 1'))
+        assert lists.count_capped_by_street([lists.WHISTLE_FILED], streets) == (whistles, False)
+        assert lists.count_capped_by_street([lists.WHISTLE_FILED], streets, cap=whistles - 1) == (whistles - 1, True)
+        assert lists.count_capped_by_street([lists.WHISTLE_FILED], []) == (0, False)
 
 
 def test_adjudication_queue_splits_street_and_district(app, client_for):
@@ -588,6 +637,134 @@ def test_the_lists_follow_their_indexes(app):
         forced = db.session.connection().exec_driver_sql(
             'EXPLAIN QUERY PLAN SELECT id FROM "case" WHERE forced_closure = 1 ORDER BY closed_at DESC').all()
     assert "ix_case_forced_closed" in forced[0][3]
+
+
+# The work queue and the whistle register, statement by statement, with and without planner
+# statistics: the demo has none; `volume_app` has 2,000 cases with statistics scaled to 600,000 (as
+# the benchmark's database, which ran ANALYZE).
+
+LARGE_SCAN = re.compile(r"\bSCAN (case|assignment)\b")     # any scan of either table, even of an index
+OFFICE_QUEUE = [f"/cases/queue?tab={tab}" for tab in lists.OFFICE_TABS]
+UNIT_QUEUE = [f"/cases/queue?tab={tab}" for tab in lists.ROLE_TABS["unit_chief"]]
+QUEUE_AND_REGISTER = [
+    *[("secretary", path) for path in (*OFFICE_QUEUE, "/cases/queue/counts")],
+    *[("admin", path) for path in OFFICE_QUEUE],
+    *[("chief", path) for path in UNIT_QUEUE],
+    ("grid", "/cases/queue?tab=community"), ("grid", "/cases/queue?tab=overdue"),
+    *[(name, f"/cases/register{query}") for name in ("secretary", "admin")
+      for query in ("", "?kind=emergency", "?status=closed&page=2", "?kind=tough&status=open")],
+    ("admin", "/cases/register?street=1"),
+]
+
+
+@pytest.fixture
+def volume_app(app):
+    from portal.figures.volume import seed_volume
+
+    with app.app_context():
+        seed_volume(2000, seed=7)
+        with db.engine.begin() as conn:
+            for tbl, idx, stat in conn.exec_driver_sql("SELECT tbl, idx, stat FROM sqlite_stat1").all():
+                if tbl in ("case", "assignment"):
+                    first, *rest = stat.split(" ")
+                    rest = [str(int(n) * 300) if n.isdigit() and int(n) > 10 else n for n in rest]
+                    conn.exec_driver_sql("UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx IS ?",
+                                         (" ".join([str(int(first) * 300), *rest]), tbl, idx))
+        db.session.remove()
+        db.engine.dispose()            # new connections read the new statistics
+    return app
+
+
+def page_plans(app, client, path) -> list[tuple[str, str]]:
+    """(EXPLAIN QUERY PLAN, statement) of every statement on `case` or `assignment` a GET runs."""
+    seen = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context():
+        connection = db.session.connection()
+        return [(" | ".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)),
+                 " ".join(sql.split())) for sql, params in seen if re.search(r'FROM ("case"|assignment\b)', sql)]
+
+
+def check_queue_and_register_plans(app, client_for):
+    clients = {}
+    for username, path in QUEUE_AND_REGISTER:
+        client = clients.setdefault(username, client_for(username))
+        plans_ = page_plans(app, client, path)
+        # A handful of statements whatever the number of rows (no query per row), none reading a
+        # whole table.
+        assert 1 <= len(plans_) <= 5, (username, path, [sql for _plan, sql in plans_])
+        assert not [plan for plan, _sql in plans_ if LARGE_SCAN.search(plan)], (username, path, plans_)
+        statements = dict((sql, plan) for plan, sql in plans_)
+
+        def plan_of(start):
+            found = [plan for sql, plan in statements.items() if sql.startswith(start)]
+            assert len(found) == 1, (username, path, start, list(statements))
+            return found[0]
+
+        if path.startswith("/cases/queue") and username in ("secretary", "admin"):
+            # The open cases' partial index alone (however SQLite seeks into it), so the tabs' work
+            # grows with the open cases, not with all cases.
+            open_cases = "COVERING INDEX ix_case_open_office ("
+            tabs = plan_of("SELECT count(*) FILTER")
+            assert open_cases in tabs, (username, path, tabs)
+            red = "COVERING INDEX ix_assignment_state_complete_case (state=? AND complete_deadline<?)"
+            red_sign = "COVERING INDEX ix_assignment_state_sign_case (state=? AND sign_deadline<?)"
+            if username == "admin":
+                overdue = plan_of("SELECT count(DISTINCT")
+                assert " case " not in f" {overdue} "          # the district's: from `assignment` alone
+            else:
+                overdue = plan_of('SELECT count(*) AS count_1 FROM "case"')
+                assert "COVERING INDEX ix_case_street (street_id=? AND rowid=?)" in overdue
+            assert red in overdue and red_sign in overdue
+            if "counts" not in path and "overdue" not in path:
+                picked = plan_of("WITH picked")
+                assert open_cases in picked and "ix_case_street_created" not in picked, (username, path, picked)
+        elif path.startswith("/cases/queue") and username == "chief":
+            assert "ix_assignment_unit_state (unit_id=? AND state=?)" in plan_of("WITH picked")
+        elif path.startswith("/cases/queue"):
+            assert "COVERING INDEX ix_case_open_community (community_id=?" in plan_of("SELECT count(*) FILTER")
+            if path.endswith("community"):
+                assert "COVERING INDEX ix_case_open_community (community_id=?" in plan_of("WITH picked")
+        else:
+            count = plan_of("SELECT count(*)")
+            page = plan_of('SELECT "case".id FROM "case"')
+            district = username == "admin" and "street=" not in path
+            assert "TEMP B-TREE" not in page
+            assert ("ix_case_whistled (whistle_filed=?)" if district else
+                    "COVERING INDEX ix_case_whistles_street (street_id=?)") in page
+            assert ("ix_case_whistled (whistle_filed=?)" if district and "?" not in path else
+                    "COVERING INDEX ix_case_whistles_street (street_id=?)") in count
+
+
+def test_the_queue_and_the_register_follow_their_indexes(app, client_for):
+    check_queue_and_register_plans(app, client_for)
+
+
+def test_the_queue_and_the_register_follow_their_indexes_at_full_size(volume_app, client_for):
+    check_queue_and_register_plans(volume_app, client_for)
+
+
+def test_the_partial_indexes_are_migrated_as_the_models_say(app):
+    """Alembic compares an index's columns, not its WHERE: check what the migrations built."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    with app.app_context():
+        built = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                             "AND tbl_name IN ('case', 'assignment') AND sql IS NOT NULL")).all())
+    for index in (*Case.__table__.indexes, *Assignment.__table__.indexes):
+        expected = str(CreateIndex(index).compile(dialect=sqlite.dialect()))
+        assert " ".join(built[index.name].split()) == " ".join(expected.split()), index.name
 
 
 def test_export_cells_are_chinese_whatever_the_interface_language(app, client_for):

@@ -323,8 +323,10 @@ def _inputs(action: str) -> dict:
 
 
 def _target(case_id: int, action: str, assignment_id: int | None, user) -> tuple[Case, Assignment | None]:
-    """The case and (for a unit action) the assignment the action is posted to, in the user's scope."""
-    case = rules.get_case_or_404(case_id, user)
+    """The case and (for a unit action) the assignment the action is posted to, in the user's scope.
+    The case comes with its assignments in one query: the scope and the rules look at them."""
+    case = db.session.get(Case, case_id, options=(joinedload(Case.assignments),))
+    perm.require(case is not None and rules.can_see_case(user, case))
     if action not in PAGE_ACTIONS:
         abort(404)
     is_unit_action = action in rules.ASSIGNMENT_ACTIONS

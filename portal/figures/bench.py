@@ -583,13 +583,16 @@ def write_load(server: "Server", instance: Path, clients: int, seconds: float, p
     counts["locked"] += log_text.count("database is locked")
     counts["errors"] += log_text.count("Traceback")
     new_events = events_after - events_before
-    lost = counts["ok"] - new_events
+    lost = max(0, counts["ok"] - new_events)
+    # wrk stops at the deadline without reading the answers still on their way: changes made
+    # whose answer nobody read (at most one per client)
+    unread = max(0, new_events - counts["ok"])
     for line in samples[:5]:
         print(f"# {line}", flush=True)
     if versions_after - versions_before != new_events:
         print(f"# versions moved by {versions_after - versions_before}, events by {new_events}", flush=True)
     return (f"writes changes_s={counts['ok'] / elapsed:.0f} ok={counts['ok']} conflicts={counts['conflicts']} "
-            f"errors={counts['errors']} locked={counts['locked']} lost={lost} "
+            f"errors={counts['errors']} locked={counts['locked']} lost={lost} unread_answers={unread} "
             f"(clients={len(targets)} cases={len(case_ids)} seconds={elapsed:.1f} "
             f"generator={'wrk' if WRK else 'python'})")
 

@@ -192,6 +192,9 @@ class Case(db.Model):
         Index("ix_case_open_community", "community_id", "state", "created_at", sqlite_where=text(OPEN_CASES_WHERE)),
         Index("ix_case_whistles_street", "street_id", "whistled_at", "id", "whistle_kind", "state",
               "whistle_filed", sqlite_where=text(WHISTLES_WHERE)),
+        # Every case newest first (the district's case list, and a unit's, probing each case for
+        # the unit in ix_assignment_unit_case): see `portal.cases.lists`.
+        Index("ix_case_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -274,6 +277,8 @@ class Assignment(db.Model):
         # With the case: the overdue (red) cases are read from these two indexes alone.
         Index("ix_assignment_state_complete_case", "state", "complete_deadline", "case_id"),
         Index("ix_assignment_state_sign_case", "state", "sign_deadline", "case_id"),
+        # A unit's cases: listed and counted from the index alone, or probed (unit_id=? AND case_id=?).
+        Index("ix_assignment_unit_case", "unit_id", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,10 +2,11 @@
 (an index walk in the list's order that stops after a page), and that the fast paths list exactly
 what plain SQL says, page after page, forward and back.
 
-`portal.cases.lists` reads a page's ids from an index walk, then only those cases as plain rows with
-their worst light, in one statement; a unit's page walks the index too and probes each case for the
-unit, or picks the unit's cases by id when it is small or the walk finds too few. The demo's units
-are small: `walking_units` makes every unit walk, `short_walks` makes every walk stop early.
+`portal.cases.lists` reads a page's ids from an index walk, then only those cases as plain rows, in
+one statement, and their lights in one more; a unit's page walks the index too and probes each case
+for the unit, or picks the unit's cases by id when it is small or the walk finds too few. The
+demo's units are small: `walking_units` makes every unit walk, `short_walks` makes every walk stop
+early.
 """
 from __future__ import annotations
 
@@ -162,9 +163,8 @@ SCOPES = {
     "admin": "1 = 1",
     "secretary": "street_id = (SELECT street_id FROM user WHERE username = 'secretary')",
     "secretary2": "street_id = (SELECT street_id FROM user WHERE username = 'secretary2')",
-    "chief": "id IN (SELECT case_id FROM assignment WHERE unit_id = (SELECT unit_id FROM user WHERE username = 'chief'))",
-    "staff": "id IN (SELECT case_id FROM assignment WHERE unit_id = (SELECT unit_id FROM user WHERE username = 'staff'))",
-    "chief2": "id IN (SELECT case_id FROM assignment WHERE unit_id = (SELECT unit_id FROM user WHERE username = 'chief2'))",
+    **{name: "id IN (SELECT case_id FROM assignment WHERE unit_id = "
+                 f"(SELECT unit_id FROM user WHERE username = '{name}'))" for name in ("chief", "staff", "chief2")},
     "grid": "community_id = (SELECT community_id FROM user WHERE username = 'grid')",
 }
 SQL_ORDER = {

@@ -19,9 +19,9 @@ whole `search()` calls unless they say otherwise):
   number the number's unique index. Other filters (community, level, category) are written
   `col + 0` so SQLite keeps walking (left to itself it searched ix_case_community_matter_created
   or ix_case_street_state and sorted 50-200k rows: 0.4-2 s); a count keeps the plain columns.
-- The count stops after COUNT_CAP + 1 cases (`_list_count`): it asks for the case after the cap
-  (`LIMIT 1 OFFSET 10000`), which skips 10,000 index entries in 0.16 ms where counting them in a
-  subquery took 0.8 ms, and counts only below the cap.
+- The count stops after COUNT_CAP + 1 cases (`_list_count`). The scope alone, or with a street or
+  a state, asks first for the case after the cap (`LIMIT 1 OFFSET 10000`), which skips 10,000
+  index entries in 0.16 ms where counting them in a subquery took 0.8 ms, and counts below it.
 - A unit's list: its cases are counted from ix_assignment_unit_case (unit_id, case_id) alone. A
   unit with thousands of cases walks the list's index as above and probes each case for the unit
   (unit_id=? AND case_id=?): about 700 entries for a page of a unit with 7% of the district's
@@ -29,10 +29,14 @@ whole `search()` calls unless they say otherwise):
   a small unit's, is picked by id from the unit's cases and sorted: 100-350 ms for 40,000 cases,
   as before, or a few ms for 2,000. A unit filtered by a closed or rejected state is counted from
   its assignments, one lookup of the case's state each (about 15 ms for 40,000 cases).
-- Whole requests of the case list in-process (a test client, the fastest and median of several
-  runs, against the code before): the district's list 25-33 -> 9-15 ms, a street's 23-33 ->
-  10-17 ms, a unit of 41,000 cases 210-270 -> 14-22 ms (state=closed: 35-45 ms), page 200 as
-  the first; a page of 50 rows with macro calls per cell and `Case` objects took 15-20 ms alone.
+- The list's statements are prepared once for each shape of the list (`_prepared`): building
+  one and working out its cache key cost as much as running it. Rows are named tuples and the
+  template writes out the cells of `state()`/`summary()`: 50 rows of `Case` objects with their
+  relationships and assignments, and a macro call per cell, took 15-20 ms a page.
+- Whole requests in-process (a test client, old and new code alternately, medians of 20; this
+  machine's speed varies by half): the district's list 19-33 -> 8-14 ms, a street's 17-32 ->
+  7-14 ms, a unit of 41,713 cases 185-290 -> 10-24 ms (a closed state: 28-38 ms), page 200 as the
+  first; an HTMX request for the results alone 18-24 -> 5.5-9.5 ms. A bare page costs 0.5-0.8 ms.
 - Text search has no index (LIKE '%…%'): about 1.2 s over 600k cases; a text that looks like a
   case number (QT-2026…) is a range on the number's unique index instead.
 - Forced closures: `ix_case_forced_closed (forced_closure=?)`: < 200 ms.

@@ -21,6 +21,7 @@ from portal.cases.models import Case
 from portal.extensions import db
 from portal.timeutil import utcnow
 from tests.cases.helpers import user
+from tests.cases.test_lists import page_plans
 from tests.cases.test_lists import volume_app  # noqa: F401  (a fixture: statistics as at 600,000 cases)
 
 # Not even an index of `case` or `assignment` is scanned: a walk from the first entry is a range
@@ -40,25 +41,8 @@ def short_walks(walking_units, monkeypatch):
     monkeypatch.setattr(lists, "_walk_span", lambda unit_cases, all_cases, page_size: 3)
 
 
-def list_statements(app, client, path) -> list[tuple[str, str]]:
-    """(EXPLAIN QUERY PLAN, statement) of each statement on `case` or `assignment` a GET runs."""
-    seen = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    assert response.status_code == 200, path
-    with app.app_context():
-        connection = db.session.connection()
-        return [(" | ".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)),
-                 " ".join(sql.split())) for sql, params in seen if re.search(r'FROM ("case"|assignment\b)', sql)]
+# (EXPLAIN QUERY PLAN, statement) of each statement on `case` or `assignment` a GET runs.
+list_statements = page_plans
 
 
 def walk_of(plan: str) -> str:

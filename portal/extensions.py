@@ -1,4 +1,5 @@
 """Flask extensions, unbound: `create_app` binds them to an app."""
+from flask import g, has_app_context
 from flask_babel import Babel, Domain
 from flask_babel import _get_current_context as _babel_context
 from flask_htmx import HTMX
@@ -32,18 +33,34 @@ babel = Babel()
 
 class RequestDomain(Domain):
     """Flask-Babel's message domain, with the user's catalog looked up once per request: Flask-Babel
-    looks it up (context, locale, cache key) for every message, and a page shows a few hundred."""
+    looks it up (context, locale, cache key) for every message, and a page shows a few hundred.
+    The catalog is kept on Flask-Babel's own context (`g._flask_babel`) next to the locale it is
+    for, so `force_locale` (which swaps that locale) gets its own catalog."""
 
     def get_translations(self):
+        if has_app_context():
+            ns = g.get("_flask_babel")        # one lookup through `g`; Babel's own path takes five
+            if ns is not None:
+                found = ns.__dict__
+                translations = found.get("portal_translations")
+                if translations is not None and found.get("portal_translations_locale") is found.get("babel_locale"):
+                    return translations
         ctx = _babel_context()
         if ctx is None:
             return super().get_translations()
-        translations = getattr(ctx, "portal_translations", None)
-        if translations is None or getattr(ctx, "portal_translations_locale", None) is not getattr(ctx, "babel_locale", None):
-            translations = super().get_translations()
-            ctx.portal_translations = translations
-            ctx.portal_translations_locale = getattr(ctx, "babel_locale", None)
+        translations = super().get_translations()
+        ctx.portal_translations = translations
+        ctx.portal_translations_locale = getattr(ctx, "babel_locale", None)
         return translations
+
+
+def template_gettext(string: str) -> str:
+    """`_()` in templates: the request's catalog straight from the domain (see `RequestDomain`)."""
+    return babel.domain_instance.get_translations().ugettext(string)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return babel.domain_instance.get_translations().ungettext(singular, plural, n)
 
 
 babel.domain_instance = RequestDomain()      # replaces Babel's cached default domain

@@ -373,6 +373,11 @@ class CaseEvent(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="event", order_by="Attachment.id")
 
+    @property
+    def actor_name(self) -> str | None:
+        """Who acted (None: a resident or the system); the case page's timeline rows carry the same."""
+        return self.actor.display_name if self.actor is not None else None
+
 
 class Press(db.Model):
     """督办: the street or district pressed an overdue assignment."""

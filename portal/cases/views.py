@@ -12,17 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal import permissions as perm
-from portal.cases import bp, rules, uploads
+from portal.cases import bp, page, rules, uploads
 from portal.cases.action_forms import FORMS, PHOTO_ACCEPT, PHOTO_FIELDS, offered
 from portal.cases.models import (
     ASSIGNMENT_ROLES, ASSIGNMENT_STATES, ATTACHMENT_KINDS, CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS,
     LIGHTS, SATISFACTION_LEVELS, WHISTLE_KINDS, Assignment, Attachment, Case, CaseEvent,
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
-from portal.duties.models import Matter
 from portal.database import begin_write, commit_keeping_objects, late_write
 from portal.extensions import db
 from portal.org.models import Unit
@@ -100,22 +99,10 @@ def _set_ids(form, prefix: str):
     return form
 
 
-# What the case page shows, loaded with the case in a few queries instead of one per relation.
-_matter = joinedload(Case.matter)
-_assignments = selectinload(Case.assignments)
-PAGE_LOAD = (
-    joinedload(Case.street), joinedload(Case.community), joinedload(Case.grid), joinedload(Case.satisfaction),
-    _matter.joinedload(Matter.lead_department), _matter.selectinload(Matter.cooperating_departments),
-    _assignments.joinedload(Assignment.unit).joinedload(Unit.department),
-    _assignments.selectinload(Assignment.presses),
-    selectinload(Case.events).joinedload(CaseEvent.actor),
-    selectinload(Case.attachments),
-)
-
-
 def _page_case(case_id: int, user) -> Case:
-    """`rules.get_case_or_404` with everything the page shows loaded at once (fresh from the database)."""
-    case = db.session.get(Case, case_id, options=PAGE_LOAD, populate_existing=True)
+    """`rules.get_case_or_404` with the case's assignments in the same query, fresh from the
+    database; what else the page shows comes from `page.load`."""
+    case = db.session.get(Case, case_id, options=(joinedload(Case.assignments),), populate_existing=True)
     perm.require(case is not None and rules.can_see_case(user, case))
     return case
 
@@ -200,6 +187,7 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only:
         for action in assignment_actions[a.id]:
             forms[(action, a.id)] = _make_form(case, action, a, failed, units, proposed)
     office = user.role == perm.DISTRICT_ADMIN or user.role in perm.STREET_ROLES
+    shown = page.load(case, user, whole=not partial)
     return {
         "case": case,
         "now": now,
@@ -211,8 +199,9 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only:
         "failed": failed,
         "notice": notice,
         "conflict": conflict,
-        "events": events if events is not None else [e for e in case.events if _event_visible(e, user)],
-        "attachments": [] if partial else [p for p in case.attachments if _attachment_visible(p, user)],
+        "shown": shown,
+        "events": events if events is not None else shown.events,
+        "attachments": shown.photos,
         "proposed": proposed,
         "show_reporter": _sees_reporter(user),
         "can_publish": office and rules.can_see_case(user, case),

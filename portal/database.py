@@ -116,6 +116,16 @@ def commit_keeping_objects() -> None:
         session.expire_on_commit = expire
 
 
+def read(statement, params: dict | None = None):
+    """Run a Core statement of plain columns on the session's connection, in its transaction.
+
+    `db.session.execute` takes the ORM's path even for plain columns: about 0.1 ms more a statement,
+    a tenth of a list page's own work. Nothing pending is flushed first: for reads only."""
+    from portal.extensions import db
+
+    return db.session.connection().execute(statement, params or {})
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install the pragmas and the transaction mode on an SQLite engine."""
 

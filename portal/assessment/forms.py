@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, MonthField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.assessment.labels import DIMENSION_LABELS, STAR_LABELS
+from portal.extensions import lazy_gettext as _l
 
 STAR_CHOICES = [(str(n), STAR_LABELS[n]) for n in range(1, 6)]
 _STARS_REQUIRED = _l("Give 1 to 5 stars.")

@@ -1,5 +1,5 @@
 """The words the assessment shows (message ids in English, shown in Chinese)."""
-from flask_babel import lazy_gettext as _l
+from portal.extensions import lazy_gettext as _l
 
 DIMENSION_LABELS = {
     "efficiency": _l("Reporting efficiency"),        # 报到效率

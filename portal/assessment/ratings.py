@@ -14,7 +14,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, true
 from werkzeug.routing import BuildError
 
@@ -24,7 +23,7 @@ from portal.assessment.models import DIMENSIONS, WhistleRating, WhistleRatingRev
 from portal.assessment.tallies import touch, whistle_month
 from portal.cases.models import Case
 from portal.cases.signals import case_closed
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.inbox import notify_users, street_recipients
 from portal.timeutil import utcnow
 

@@ -1,8 +1,7 @@
 """Logins, users and roles."""
 from flask import Blueprint, flash, g, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 
-from portal.extensions import db, htmx, login_manager
+from portal.extensions import db, htmx, lazy_gettext as _l, login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

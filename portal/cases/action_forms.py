@@ -6,7 +6,6 @@ was rendered with in `version`.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.cases.models import WHISTLE_KINDS
+from portal.extensions import lazy_gettext as _l
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 

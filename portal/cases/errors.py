@@ -7,9 +7,8 @@ there is one): `NotAllowed` → 403, `StaleVersion` → 409 (show the current st
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 
 
 # --- errors ------------------------------------------------------------------------------------

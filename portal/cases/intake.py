@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal import audit
@@ -16,7 +15,7 @@ from portal.cases.models import CHANNELS, Case, new_tracking_code
 from portal.cases.states import CASE_MOVES, RESIDENT, actor_id, actor_role, moves
 from portal.cases.transitions import append_event
 from portal.duties.models import Matter
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Grid
 from portal.timeutil import to_local, utcnow
 

@@ -77,7 +77,6 @@ from typing import Any
 
 from flask import flash, g, redirect, request, send_file, url_for
 from flask_babel import force_locale, get_locale, gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, bindparam, exists, false, func, literal_column, or_, select, true, tuple_, union_all
@@ -92,9 +91,10 @@ from portal.cases.models import (
     ASSIGNMENT_ROLES, ASSIGNMENT_STATES, CASE_STATES, CHANNELS, FINAL_CASE_STATES, LEVELS, LIGHTS,
     OPEN_ASSIGNMENT_STATES, WHISTLE_KINDS, Assignment, Case, CaseEvent,
 )
+from portal.database import read
 from portal.duties.labels import CATEGORY_LABELS
 from portal.duties.models import Matter
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Grid, Street, Unit
 from portal.rendering import render, render_fragment, wants_fragment
 from portal.spreadsheets import safe_cell
@@ -511,7 +511,7 @@ def _unit_case_count(user) -> tuple[int, int]:
         return select(select(func.count()).select_from(inner).scalar_subquery(),
                       select(func.max(Case.id)).scalar_subquery())
 
-    row = db.session.execute(_prepared(("unit cases",), build),
+    row = read(_prepared(("unit cases",), build),
                              {"unit": user.unit_id, "cap_and_one": COUNT_CAP + 1}).one()
     return row[0] or 0, row[1] or 0
 
@@ -602,7 +602,7 @@ def _walk_bound(user, f: CaseFilters, values: dict, span: int, *, after: list | 
                 .limit(1).offset(bindparam("skip")))
 
     statement = _prepared(_shape(user, f, "bound", after is not None, backwards), build)
-    row = db.session.execute(statement, {**values, **_key_params("after", after), "skip": span - 1}).first()
+    row = read(statement, {**values, **_key_params("after", after), "skip": span - 1}).first()
     return list(row) if row is not None else None
 
 
@@ -619,7 +619,7 @@ def ordered_ids(user, f: CaseFilters, now: datetime, limit: int, *, after: list 
     statement = _prepared(_shape(user, f, "ids", after is not None, backwards),
                           lambda: _page_select(user, f, after=after is not None, backwards=backwards))
     params = {**_values(user, f, now), **_key_params("after", after), "limit": limit}
-    return [row.id for row in db.session.execute(statement, params)]
+    return [row.id for row in read(statement, params)]
 
 
 # What a list row shows, read as plain rows (not ORM objects): 50 rows of `Case` objects with their
@@ -646,7 +646,7 @@ def _page_rows(user, f: CaseFilters, values: dict, limit: int, *, after: list | 
 
     statement = _prepared(_shape(user, f, "rows", after is not None, backwards, unit_walk, bound is not None), build)
     params = {**values, **_key_params("after", after), **_key_params("bound", bound), "limit": limit}
-    return list(map(ListRow._make, db.session.execute(statement, params)))
+    return list(map(ListRow._make, read(statement, params)))
 
 
 def _page_lights(user, ids: list[int], now: datetime) -> dict[int, str]:
@@ -664,7 +664,7 @@ def _page_lights(user, ids: list[int], now: datetime) -> dict[int, str]:
 
     lights = dict.fromkeys(ids, "none")
     order = rules.LIGHT_ORDER
-    for assignment in db.session.execute(_prepared(("lights", unit), build),
+    for assignment in read(_prepared(("lights", unit), build),
                                          {"ids": ids, "visible_unit": user.unit_id or -1}):
         light = rules.light(assignment, now)
         if order[light] > order[lights[assignment.case_id]]:
@@ -685,7 +685,7 @@ class ListPage:
 def count_capped(conds: list, cap: int | None = None) -> tuple[int, bool]:
     cap = COUNT_CAP if cap is None else cap
     inner = select(Case.id).where(*conds).limit(cap + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    total = read(select(func.count()).select_from(inner)).scalar() or 0
     return min(total, cap), total > cap
 
 
@@ -698,7 +698,7 @@ def count_capped_by_street(conds: list, street_ids: list[int], cap: int | None =
     arms = [select(Case.id).where(*conds, Case.street_id == street_id).limit(cap + 1).subquery()
             for street_id in street_ids]
     inner = union_all(*[select(arm.c.id) for arm in arms]).subquery()
-    total = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    total = read(select(func.count()).select_from(inner)).scalar() or 0
     return min(total, cap), total > cap
 
 
@@ -738,7 +738,7 @@ def _list_count(user, f: CaseFilters, values: dict, unit_cases: int | None) -> t
         return select(sql_case((beyond.is_not(None), bindparam("cap_and_one")), else_=counted))
 
     statement = _prepared(_shape(user, f, "count", unit_walk), build)
-    total = db.session.scalar(statement, {**values, "cap": COUNT_CAP, "cap_and_one": COUNT_CAP + 1}) or 0
+    total = read(statement, {**values, "cap": COUNT_CAP, "cap_and_one": COUNT_CAP + 1}).scalar() or 0
     return min(total, COUNT_CAP), total > COUNT_CAP
 
 
@@ -827,7 +827,7 @@ def export_rows(user, f: CaseFilters, now: datetime | None = None, cap: int | No
     ids = ordered_ids(user, f, now, cap)
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
-        cases = {r.id: r for r in db.session.execute(
+        cases = {r.id: r for r in read(
             select(*_EXPORT_FIELDS).join(Street, Street.id == Case.street_id)
             .join(Community, Community.id == Case.community_id).outerjoin(Matter, Matter.id == Case.matter_id)
             .where(Case.id.in_(chunk)))}
@@ -836,7 +836,7 @@ def export_rows(user, f: CaseFilters, now: datetime | None = None, cap: int | No
         if (extra := _visible_assignment(user)) is not None:
             units_query = units_query.where(extra)
         units: dict[int, list] = {}
-        for row in db.session.execute(units_query):
+        for row in read(units_query):
             units.setdefault(row.case_id, []).append(row)
         for case_id in chunk:
             case = cases.get(case_id)
@@ -971,7 +971,7 @@ def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
         return counts
     if user.role in OFFICE_ROLES:
         office_tabs = [t for t in OFFICE_TABS if t != "overdue"]
-        row = db.session.execute(select(*[func.count().filter(_OFFICE_TAB_CONDITIONS[t]) for t in office_tabs])
+        row = read(select(*[func.count().filter(_OFFICE_TAB_CONDITIONS[t]) for t in office_tabs])
                                  .where(_office_scope(user), Case.state.in_(OFFICE_STATES), open_cases_term())).one()
         counts.update(zip(office_tabs, row))
         if user.role == perm.DISTRICT_ADMIN:
@@ -982,14 +982,14 @@ def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
                 select(func.count()).select_from(Case).where(*_overdue_conditions(user, now))) or 0
     elif user.role in perm.UNIT_ROLES:
         red = rules.light_clause("red", now)
-        row = db.session.execute(select(
+        row = read(select(
             *[func.count().filter(Assignment.state.in_(UNIT_TAB_STATES[t])) for t in ("sign", "check_in", "report")],
             func.count().filter(red)).where(
             Assignment.unit_id == (user.unit_id or -1), Assignment.state.in_(OPEN_ASSIGNMENT_STATES))).one()
         counts.update(zip(("sign", "check_in", "report", "overdue"), row))
     elif user.role == perm.GRID_WORKER:
         community = Case.community_id == (user.community_id or -1)
-        row = db.session.execute(select(
+        row = read(select(
             func.count().filter(Case.state == "new"),
             func.count().filter(Case.id.in_(_red_case_ids(user, now)))).where(
             community, Case.state.in_(("new", "dispatched", "accepted", "in_progress")), open_cases_term())).one()
@@ -1018,7 +1018,7 @@ def _queue_cases(ids: list[int]) -> dict[int, Any]:
         return {}
     query = (select(*QUEUE_CASE_COLUMNS).join(Community, Community.id == Case.community_id)
              .outerjoin(Matter, Matter.id == Case.matter_id).where(Case.id.in_(ids)))
-    return {row.id: row for row in db.session.execute(query)}
+    return {row.id: row for row in read(query)}
 
 
 def _worst_lights(ids: list[int], user, now: datetime) -> dict[int, str]:
@@ -1030,7 +1030,7 @@ def _worst_lights(ids: list[int], user, now: datetime) -> dict[int, str]:
         query = query.where(extra)
     worst: dict[int, str] = {}
     order = rules.LIGHT_ORDER
-    for assignment in db.session.execute(query):
+    for assignment in read(query):
         light = rules.light(assignment, now)
         if order[light] > order[worst.get(assignment.case_id, "none")]:
             worst[assignment.case_id] = light
@@ -1050,7 +1050,7 @@ def queue_rows(user, tab: str, now: datetime | None = None, limit: int = QUEUE_R
         picked = (select(*QUEUE_ASSIGNMENT_COLUMNS).where(Assignment.unit_id == (user.unit_id or -1), tab_condition)
                   .cte("picked").prefix_with("MATERIALIZED"))
         deadline = picked.c.sign_deadline if tab == "sign" else picked.c.complete_deadline
-        assignments = db.session.execute(select(picked).order_by(deadline, picked.c.id).limit(limit)).all()
+        assignments = read(select(picked).order_by(deadline, picked.c.id).limit(limit)).all()
         cases = _queue_cases(list({a.case_id: None for a in assignments}))
         return [QueueRow(cases[a.case_id], rules.light(a, now), a,
                          a.sign_deadline if a.state == "dispatched" else a.complete_deadline)
@@ -1187,11 +1187,11 @@ def whistle_register(user, *, street: int | None = None, kind: str = "", status:
         select(Case.id).where(*conds).order_by(Case.whistled_at.desc(), Case.id.desc()), total, page)
     rows = []
     if ids:
-        cases = {c.id: c for c in db.session.execute(
+        cases = {c.id: c for c in read(
             select(*REGISTER_CASE_COLUMNS).join(Street, Street.id == Case.street_id)
             .outerjoin(Matter, Matter.id == Case.matter_id).where(Case.id.in_(ids)))}
         units: dict[int, list] = {}
-        for a in db.session.execute(select(*REGISTER_ASSIGNMENT_COLUMNS).join(Unit, Unit.id == Assignment.unit_id)
+        for a in read(select(*REGISTER_ASSIGNMENT_COLUMNS).join(Unit, Unit.id == Assignment.unit_id)
                                     .where(Assignment.case_id.in_(ids)).order_by(Assignment.id)):
             units.setdefault(a.case_id, []).append((a, rules.light(a, now)))
         for case_id in ids:
@@ -1371,7 +1371,7 @@ def _filter_choices(user, f: CaseFilters, streets: list | None = None) -> dict:
         return query
 
     statement = _prepared(("communities", user.role == perm.DISTRICT_ADMIN, of_unit, bool(f.street)), build)
-    communities = db.session.execute(statement, {"unit": user.unit_id, "own_street": user.street_id,
+    communities = read(statement, {"unit": user.unit_id, "own_street": user.street_id,
                                                  "street": f.street}).all()
     return {"streets": streets, "communities": communities}
 
@@ -1380,7 +1380,7 @@ def _list_streets(user) -> list:
     """The district's `scope_streets` as plain rows (id, name); none for everyone else."""
     if user.role != perm.DISTRICT_ADMIN:
         return []
-    return db.session.execute(_prepared(("streets",), lambda: select(Street.id, Street.name)
+    return read(_prepared(("streets",), lambda: select(Street.id, Street.name)
                                         .order_by(Street.code))).all()
 
 

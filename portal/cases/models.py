@@ -25,12 +25,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.duties.models import Matter
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Grid, Street, Unit
 from portal.timeutil import utcnow
 

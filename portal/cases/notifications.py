@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from portal import permissions as perm
 from portal.cases.models import Case
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.inbox import notify_users, street_recipients
 
 NOTIFICATION_KINDS = {

@@ -22,7 +22,7 @@ from portal import permissions as perm
 from portal.auth.models import User
 from portal.cases.models import Assignment, Attachment, Case, CaseEvent, Press, Satisfaction
 from portal.duties.models import Matter, matter_cooperator
-from portal.extensions import db
+from portal.database import read
 from portal.org.models import Community, Department, Grid, Street, Unit
 
 _case = bindparam("case_id")
@@ -107,7 +107,7 @@ def _visible(assignment_id: int | None, unit_of: dict[int, int], user) -> bool:
 def load(case: Case, user, *, whole: bool = True) -> CasePage:
     """What the page shows of `case` (already checked to be in the user's scope). Without `whole`,
     only the units (no facts): a unit's change answers with its card and the new entries."""
-    run = db.session.execute
+    run = read
     params = {"case_id": case.id}
     page = CasePage(facts=None, units={row.id: row for row in run(UNITS, params)})
     if not whole:

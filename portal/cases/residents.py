@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 
 from portal import audit
 from portal.cases import signals
@@ -14,7 +13,7 @@ from portal.cases.models import SATISFACTION_LEVELS, Attachment, Case, Satisfact
 from portal.cases.scope import can_see_case
 from portal.cases.states import OFFICE, actor_role
 from portal.cases.transitions import append_event, transition
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.timeutil import utcnow
 
 def rate_case(case: Case, level: str, comment: str = "", *, reopen: bool = False, reason: str = "",

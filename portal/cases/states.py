@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from flask_babel import lazy_gettext as _l
 
 from portal import permissions as perm
 from portal.cases.deadlines import light
 from portal.cases.errors import NotAllowed
 from portal.cases.models import ASSIGNMENT_STATES, CASE_STATES, OPEN_ASSIGNMENT_STATES, Assignment, Case
+from portal.extensions import lazy_gettext as _l
 from portal.timeutil import utcnow
 
 

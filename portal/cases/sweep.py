@@ -7,14 +7,13 @@ from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit
 from portal.cases.models import OPEN_ASSIGNMENT_STATES, Assignment
 from portal.cases.notifications import case_link, notify_office, say
 from portal.cases.transitions import append_event, unit_info
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.inbox import notify_unit
 from portal.timeutil import utcnow
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
@@ -35,7 +34,7 @@ from portal.cases.states import (
 )
 from portal.duties.models import Matter
 from portal.duties.responders import Responders, responders
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.inbox import notify_unit
 from portal.org.models import Unit
 from portal.timeutil import utcnow

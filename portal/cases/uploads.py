@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Iterable
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.cases.models import ATTACHMENT_KINDS, Attachment
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -23,7 +22,7 @@ from portal.cases.models import (
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
 from portal.database import begin_write, commit_keeping_objects, late_write
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
 from portal.timeutil import utcnow

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -6,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.duties.labels import CATEGORY_LABELS, KIND_LABELS, LIMIT_UNIT_LABELS
+from portal.extensions import lazy_gettext as _l
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,5 +1,5 @@
 """Words the interface shows for the list's codes (kinds, categories, units, fields, actions)."""
-from flask_babel import lazy_gettext as _l
+from portal.extensions import lazy_gettext as _l
 
 KIND_LABELS = {
     "duty": _l("Street duty"),

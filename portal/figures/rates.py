@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sql_case, func, select
 
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.timeutil import LOCAL_TZ
 
 RATES = ("response_rate", "resolution_rate", "satisfaction_rate")

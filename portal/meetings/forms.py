@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.extensions import lazy_gettext as _l
 from portal.meetings.labels import ATTENDANCE_LABELS
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"

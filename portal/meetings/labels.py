@@ -1,5 +1,5 @@
 """The words the UI uses for kinds and states (message ids in English, shown in Chinese)."""
-from flask_babel import lazy_gettext as _l
+from portal.extensions import lazy_gettext as _l
 
 KIND_LABELS = {
     "district": _l("District joint meeting"),

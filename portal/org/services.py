@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Department, District, Grid, Street, Unit
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.cases.models import SATISFACTION_LEVELS, CaseEvent
+from portal.extensions import lazy_gettext as _l
 
 # A case's state as a resident reads it (the staff labels are in portal.cases.models.CASE_STATES).
 STATE_LABELS = {

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +20,7 @@ from portal.cases.models import (
     TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, normalize_tracking_code,
 )
 from portal.duties.models import CATEGORIES, Matter
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Street
 from portal.public import labels
 from portal.public.masking import mask_text, shorten

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField, FloatField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.extensions import lazy_gettext as _l
 from portal.roster.models import LEAVE_KINDS, MEMBERSHIP_KINDS
 
 LEAVE_LABELS = {

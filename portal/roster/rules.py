@@ -10,12 +10,11 @@ import calendar as pycalendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import permissions as perm
-from portal.extensions import db
+from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Department, Street
 from portal.roster.models import (
     CORE, ON_CALL, STATIONED, Assessment, Attendance, Center, CenterDepartment, Leave, Member,

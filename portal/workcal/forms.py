@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from portal.extensions import lazy_gettext as _l
 
 
 class OverrideForm(FlaskForm):

@@ -132,6 +132,39 @@ def test_counts_read_an_index_and_stop_after_the_cap(app, client_for, walking_un
         assert all("LIMIT" in sql for _plan, sql in counted), (username, path, counted)
 
 
+# A light that needs an open assignment: its cases come by id from the assignments' indexes (the
+# open ones are about 2% of a district-year's), never from a walk of every case in scope.
+LIT_PAGES = ["/cases/?light=red", "/cases/?light=yellow", "/cases/?light=green",
+             "/cases/?light=red&street=1", "/cases/?light=yellow&sort=number"]
+FROM_ASSIGNMENTS = re.compile(r"SEARCH assignment USING (COVERING )?INDEX "
+                              r"ix_assignment_(state_complete_case|state_sign_case|unit_state) \((state|unit_id)=\?")
+
+
+def check_lit_plans(app, client_for):
+    for username in ("admin", "secretary", "chief"):
+        client = client_for(username)
+        for path in LIT_PAGES:
+            statements = list_statements(app, client, path)
+            where = (username, path, statements)
+            assert not [plan for plan, _sql in statements if SCAN.search(plan)], where
+            listed = [plan for plan, sql in statements
+                      if sql.startswith("WITH") or (sql.startswith("SELECT count(") and "DISTINCT" not in sql)]
+            assert len(listed) == 2, where                     # the count and the page
+            for plan in listed:
+                assert FROM_ASSIGNMENTS.search(plan), (username, path, plan)
+                first = plan.split(" | ")[:3]
+                assert any(step.startswith("SEARCH case USING INTEGER PRIMARY KEY") for step in first), \
+                    (username, path, plan)
+
+
+def test_a_light_reads_the_open_assignments_not_every_case(app, client_for):
+    check_lit_plans(app, client_for)
+
+
+def test_a_light_reads_the_open_assignments_not_every_case_at_full_size(volume_app, client_for):  # noqa: F811
+    check_lit_plans(volume_app, client_for)
+
+
 def test_a_large_units_walk_goes_no_further_than_its_span(app, client_for, walking_units):
     statements = list_statements(app, client_for("chief"), "/cases/?sort=number&dir=asc")
     bound = [(plan, sql) for plan, sql in statements if "OFFSET" in sql and "count(" not in sql

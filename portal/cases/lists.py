@@ -38,7 +38,13 @@ whole `search()` calls unless they say otherwise):
   7-14 ms, a unit of 41,713 cases 185-290 -> 10-24 ms (a closed state: 28-38 ms), page 200 as the
   first; an HTMX request for the results alone 18-24 -> 5.5-9.5 ms. A bare page costs 0.5-0.8 ms.
 - Text search has no index (LIKE '%…%'): about 1.2 s over 600k cases; a text that looks like a
-  case number (QT-2026…) is a range on the number's unique index instead.
+  case number (QT-2026…) is a range on the number's unique index instead, read from that index
+  and sorted when it holds up to NUMBER_RANGE_MAX cases (a day's numbers: 3 ms), else walked in
+  the list's order testing each number (`_number_matches`): "QT-2026", all of a street's, took
+  0.36 s sorted, 5-30 ms walked; a month's 15-50 ms.
+- A light (red, yellow, green) needs an open assignment, and only about 2% of a district-year's
+  cases have one: they come by id from the assignments' indexes (`_light_condition`), 30-80 ms
+  for the district, where testing every case took 0.4-0.85 s.
 - Forced closures: `ix_case_forced_closed (forced_closure=?)`: < 200 ms.
 - The whistle register (indexes of cases_0002; figures are whole requests in-process, with
   ANALYZE, the fastest of several runs): a street's whistles come newest first from the partial
@@ -284,6 +290,10 @@ class CaseFilters:
     direction: str = "desc"
     after: str = ""
     before: str = ""
+    # Not from the query string: set by `search` (`_number_matches`). A case-number prefix matching
+    # more than NUMBER_RANGE_MAX cases ("QT-2026") is walked in the list's order, testing each
+    # case's number, instead of read from the number's index and sorted (0.36 s for 600,000).
+    number_matches: int | None = None
 
     @classmethod
     def from_args(cls, args, user, scope: list | None = None) -> "CaseFilters":
@@ -347,6 +357,18 @@ def _number_like(f: CaseFilters) -> bool:
     return bool(f.q and NUMBER_LIKE.match(f.q))
 
 
+# Sorting the cases of a number prefix costs about 0.6 µs a case; a walk in the list's order stops
+# after a page but may pass every case received after the prefix's (numbers carry the day).
+NUMBER_RANGE_MAX = 100_000
+
+
+def _number_range(f: CaseFilters) -> bool:
+    """Whether a page reads a case-number prefix from the number's index (`number_matches`): sorted
+    by number, or matching few enough cases to sort them."""
+    return _number_like(f) and (f.sort == "number" or f.number_matches is None
+                                or f.number_matches <= NUMBER_RANGE_MAX)
+
+
 def _text_search(f: CaseFilters) -> bool:
     """A text searched with LIKE in every case it reaches (no index can find it)."""
     return bool(f.q) and not _number_like(f)
@@ -354,7 +376,7 @@ def _text_search(f: CaseFilters) -> bool:
 
 def _walks_streets(f: CaseFilters) -> bool:
     """Whether a page walks ix_case_street_created when it names a street (module docstring)."""
-    return f.sort in ("created", "street") and not f.state and not _number_like(f)
+    return f.sort in ("created", "street") and not f.state and not _number_range(f)
 
 
 def _street_condition(street, f: CaseFilters, counting: bool = False):
@@ -412,8 +434,10 @@ def _conditions(user, f: CaseFilters, *, counting: bool = False, unit_walk: bool
         conds.append(Case.created_at < _param("received_before", Case.created_at))
     if f.q:
         if _number_like(f):
-            conds.append(and_(Case.number >= _param("number_from", Case.number),
-                              Case.number < _param("number_before", Case.number)))
+            # `number || ''` (not the number's index) for a prefix matching many cases (`_number_range`)
+            number = Case.number if counting or _number_range(f) else Case.number.concat("")
+            conds.append(and_(number >= _param("number_from", Case.number),
+                              number < _param("number_before", Case.number)))
         else:
             like = _param("like", Case.description)
             conds.append(or_(Case.number.like(like, escape="\\"), Case.description.like(like, escape="\\"),
@@ -431,16 +455,21 @@ def _values(user, f: CaseFilters, now: datetime) -> dict[str, Any]:
     if f.date_to:
         values["received_before"] = _day_start(f.date_to + timedelta(days=1))
     if _number_like(f):
-        values["number_from"], values["number_before"] = f.q.upper(), f.q.upper() + "~"
+        values.update(_number_bounds(f))
     elif f.q:
         values["like"] = f"%{_escape_like(f.q)}%"
     return values
 
 
+def _number_bounds(f: CaseFilters) -> dict[str, str]:
+    """The range of case numbers a number prefix covers (parameters `number_from`, `number_before`)."""
+    return {"number_from": f.q.upper(), "number_before": f.q.upper() + "~"}
+
+
 def _shape(user, f: CaseFilters, *more) -> tuple:
     """What the list's statements are built from besides the values of their parameters: the
     user's role, the sort, and which filters are set (`_conditions`), and `more`."""
-    return (user.role, f.sort, f.direction, _number_like(f), bool(f.q), bool(f.street), bool(f.community),
+    return (user.role, f.sort, f.direction, _number_like(f), _number_range(f), bool(f.q), bool(f.street), bool(f.community),
             bool(f.state), bool(f.level), bool(f.category), f.light, bool(f.date_from), bool(f.date_to), *more)
 
 
@@ -525,6 +554,19 @@ def _key_values(token: str, f: CaseFilters) -> list | None:
 UNIT_WALK_MIN = 2_000
 
 
+def _number_matches(f: CaseFilters) -> int:
+    """How many cases of the district have the number prefix, up to NUMBER_RANGE_MAX + 1: whether
+    there is one beyond NUMBER_RANGE_MAX, from the number's index alone (1-2 ms), else the count."""
+    def build():
+        conds = (Case.number >= _param("number_from", Case.number), Case.number < _param("number_before", Case.number))
+        beyond = select(Case.number).where(*conds).limit(1).offset(bindparam("cap")).scalar_subquery()
+        counted = select(func.count()).select_from(Case).where(*conds).scalar_subquery()
+        return select(sql_case((beyond.is_not(None), bindparam("cap_and_one")), else_=counted))
+
+    return read(_prepared(("number matches",), build),
+                {**_number_bounds(f), "cap": NUMBER_RANGE_MAX, "cap_and_one": NUMBER_RANGE_MAX + 1}).scalar() or 0
+
+
 def _unit_case_count(user) -> tuple[int, int]:
     """How many cases the unit has, counted up to COUNT_CAP + 1 from ix_assignment_unit_case alone,
     and about how many cases there are (the highest id), in one statement. (Not the case after the
@@ -570,7 +612,7 @@ def _from_an_end(user, f: CaseFilters, unit_walk: bool) -> bool:
     """Whether a first page's walk has nothing to start from but an end of the sort's index (no
     state, days, number or street it could search), so it needs `_whole_index`. A grid worker's
     community is left to the planner, as a unit's cases picked by id."""
-    if f.state or f.date_from or f.date_to or _number_like(f):
+    if f.state or f.date_from or f.date_to or _number_range(f):
         return False
     if user.role in perm.STREET_ROLES or (user.role == perm.DISTRICT_ADMIN and (f.street or f.community)):
         return not _walks_streets(f)
@@ -779,6 +821,8 @@ def search(user, f: CaseFilters, now: datetime | None = None, page_size: int = P
     if user.role in perm.UNIT_ROLES:
         unit_cases, all_cases = _unit_case_count(user)
         unit_walk = _unit_walks(f, unit_cases)
+    if _number_like(f) and f.sort != "number" and user.role not in perm.UNIT_ROLES:
+        f.number_matches = _number_matches(f)
     total, more = _list_count(user, f, values, unit_cases)
     backwards, key = False, None
     if f.before and (found := _key_values(f.before, f)) is not None:

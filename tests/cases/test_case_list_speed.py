@@ -250,6 +250,31 @@ def test_pages_and_counts_are_those_of_plain_sql(app, monkeypatch, units, reques
                         assert (total, more) == (min(len(expected), 40), len(expected) > 40), case
 
 
+def test_a_number_prefix_of_many_cases_is_walked_in_list_order_with_the_same_pages(app, client_for, monkeypatch):
+    """A prefix matching more than NUMBER_RANGE_MAX cases walks the list's index and tests each
+    case's number (the number's index would give them all, to sort); same pages as plain SQL."""
+    monkeypatch.setattr(lists, "NUMBER_RANGE_MAX", 3)             # the demo's "QT-2026" is many
+    where = "number >= 'QT-2026' AND number < 'QT-2026~'"
+    with app.test_request_context():
+        for username in ("admin", "secretary", "secretary2", "grid"):
+            u = user(username)
+            for direction in ("desc", "asc"):
+                expected = sql_list(username, where, "created", direction)
+                assert len(expected) > 3 or username == "secretary2"           # another street's numbers
+                forward, backward = walk_pages(u, lists.CaseFilters(q="qt-2026", direction=direction), page_size=7)
+                assert [r.number for p in forward for r in p.rows] == expected, (username, direction)
+                assert [r.number for p in reversed(backward) for r in p.rows] == expected, (username, direction)
+    for username, walk in (("admin", "USING INDEX ix_case_created (created_at"),
+                           ("secretary", "ix_case_street_created (street_id=?")):
+        statements = list_statements(app, client_for(username), "/cases/?q=QT-2026")
+        (page,) = [plan for plan, sql in statements if sql.startswith("WITH page AS MATERIALIZED")]
+        assert walk in walk_of(page) and "TEMP B-TREE" not in walk_of(page), (username, page)
+    monkeypatch.setattr(lists, "NUMBER_RANGE_MAX", 100_000)       # few: read from the number's index
+    statements = list_statements(app, client_for("admin"), "/cases/?q=QT-2026")
+    (page,) = [plan for plan, sql in statements if sql.startswith("WITH page AS MATERIALIZED")]
+    assert "sqlite_autoindex_case_1 (number>? AND number<?)" in walk_of(page), page
+
+
 @pytest.mark.parametrize("units", ["picked", "walking", "short walks"])
 def test_the_light_filter_is_that_of_the_rules(app, units, request):
     if units != "picked":

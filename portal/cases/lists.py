@@ -16,7 +16,9 @@ whole `search()` calls unless they say otherwise):
   come from one more query, its count from another. The district's list walks ix_case_created
   (`ORDER BY created_at` had no index: the page was merged from one walk per street), a street's
   ix_case_street_created (street_id=?), a state's ix_case_state_created (state=?), a sort by
-  number the number's unique index. Other filters (community, level, category) are written
+  number the number's unique index, a street's by number ix_case_street_number (cases_0004; in
+  the number's own index a street's numbers follow those of every street whose code sorts first:
+  0.2 s for its first page in ascending order, now 2 ms). Other filters (community, level, category) are written
   `col + 0` so SQLite keeps walking (left to itself it searched ix_case_community_matter_created
   or ix_case_street_state and sorted 50-200k rows: 0.4-2 s); a count keeps the plain columns.
 - The count stops after COUNT_CAP + 1 cases (`_list_count`). The scope alone, or with a street or
@@ -380,14 +382,14 @@ def _walks_streets(f: CaseFilters) -> bool:
 
 
 def _street_condition(street, f: CaseFilters, counting: bool = False):
-    # Sorted by number or state, `street_id + 0` keeps SQLite on the sort's own index (filtering
-    # the street as it goes) instead of searching ix_case_street_state and sorting the street. A
-    # count has no order: it searches the street.
+    # Sorted by state, `street_id + 0` keeps SQLite on the sort's own index (filtering the street
+    # as it goes) instead of searching ix_case_street_state and sorting the street; sorted by
+    # number, the street walks ix_case_street_number. A count has no order: it searches the street.
     # A lit list (`_lit`) reads its cases by id from the open assignments: a street's index, which
     # SQLite may otherwise walk (150,000 entries), is left out of it.
     if _lit(f):
         return Case.street_id + 0 == street
-    if counting or _walks_streets(f) or f.state:
+    if counting or _walks_streets(f) or f.state or f.sort == "number":    # by number: ix_case_street_number
         return Case.street_id == street
     return Case.street_id + 0 == street
 

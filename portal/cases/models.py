@@ -194,6 +194,9 @@ class Case(db.Model):
         # Every case newest first (the district's case list, and a unit's, probing each case for
         # the unit in ix_assignment_unit_case): see `portal.cases.lists`.
         Index("ix_case_created", "created_at"),
+        # A street's cases by number (numbers begin with the street's code, so in the number's own
+        # index a street's lie together, after every street whose code sorts before it).
+        Index("ix_case_street_number", "street_id", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,7 +70,8 @@ PAGES = [
     ("admin", "/cases/?community=1", "ix_case_street_created (street_id=?", None),
     ("secretary", "/cases/", "COVERING INDEX ix_case_street_created (street_id=?", None),
     ("secretary", "/cases/?state=closed", STATE_OR_STREET, None),
-    ("secretary", "/cases/?sort=number&dir=asc", "USING INDEX sqlite_autoindex_case_1 (number", None),  # street: rows
+    ("secretary", "/cases/?sort=number&dir=asc", "COVERING INDEX ix_case_street_number (street_id=?", None),
+    ("admin", "/cases/?street=2&sort=number&dir=asc", "COVERING INDEX ix_case_street_number (street_id=?", None),
     ("chief", "/cases/", "COVERING INDEX ix_case_created (created_at",
      "COVERING INDEX ix_assignment_unit_case (unit_id=? AND case_id=?)"),
     ("chief", "/cases/?state=in_progress", "COVERING INDEX ix_case_state_created (state=?",

@@ -8,7 +8,7 @@ from portal.assessment import scoring
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
-from tests.assessment.helpers import STARS, month_of, rating, unit, whistle
+from tests.assessment.helpers import STARS, month_of, rating, table_rows, unit, whistle
 
 MONTH = date(2026, 3, 1)
 
@@ -180,6 +180,13 @@ def test_ranking_year_and_department_scores(app, client_for):
     page = client_for("admin").get(f"/assessment/?period={month}").get_data(as_text=True)
     assert 'id="department-ranking"' in page and "青檀消防救援站" in page
     assert client_for("admin").get(f"/assessment/?period={month[:4]}").status_code == 200
+    # the unit's year: one row per month, linked to that month's page, with the month's score
+    text = client_for("admin").get(f"/assessment/units/{xfz.subject.id}?period={month[:4]}").get_data(as_text=True)
+    rows = table_rows(text, "unit-months")
+    assert [row[0][0] for row in rows] == [s.month.strftime("%Y-%m") for s in xfz.result.months]
+    first = xfz.result.months[0]
+    assert rows[0][0][1] == [f"/assessment/units/{xfz.subject.id}?period={first.month:%Y-%m}"]
+    assert rows[0][1][0] == f"{first.value:.1f}" and rows[0][2][0] == f"{first.lost:.2f}"
 
 
 def test_stored_tallies_agree_with_the_assignments_and_go_stale(app, client_for, monkeypatch):

@@ -15,6 +15,11 @@ machine. One line per page:
 
     <page> requests=… p50_ms=… p95_ms=… max_ms=… req_s=… ratio=…
 
+The first page is the yardstick: a bare Flask app (one route, no hooks) served by the same workers
+beside the portal (`portal.figures.bench_wsgi`); every ratio is over its req_s. The second is the
+portal's own `/figures/ping`, which goes through the portal's hooks and does nothing else: its ratio
+is what the portal's request handling alone leaves of the bare page.
+
 Then the writes: one unit chief per client (BENCH_CLIENTS, units with the most open work) posts
 the next step on its own cases (sign for → check in → log progress, over HTMX with the CSRF header
 and the case version from the last answer) for BENCH_WRITE_SECONDS (10); no case is shared, so
@@ -48,6 +53,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
+BARE_PATH = "/bare/"                   # the bare Flask app beside the portal (bench_wsgi)
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 NEXT = re.compile(r'href="([^"]*[?&](?:amp;)?after=[^"]*)"')
@@ -98,7 +104,7 @@ class Server:
             [str(BIN / "gunicorn"), "-c", "python:portal.figures.bench_server", "-k", "sync",
              "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
              "--error-logfile", str(self.errors), "--capture-output",
-             os.environ.get("BENCH_APP", "wsgi:app")],
+             os.environ.get("BENCH_APP", "portal.figures.bench_wsgi:create()")],
             cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -274,7 +280,8 @@ def pages(app_urls: dict, session: Session, street_id: int, case_id: int, deep: 
         if url:
             found.append((name, url + (("?" + urlencode(args)) if args else "")))
 
-    add("bare /figures/ping", "figures.ping")
+    found.append(("bare Flask app", BARE_PATH))
+    add("portal /figures/ping", "figures.ping")
     add("dashboard (district)", "dashboard.index")
     add("dashboard (one street)", "dashboard.index", street=street_id)
     add("case list", "cases.index")

@@ -149,3 +149,18 @@ def test_definitions_page_and_bare_ping(client_as, client):
     assert "响应率" in page and "解决率" in page and "满意率" in page and "签收时限" in page
     ping = client.get("/figures/ping")
     assert ping.status_code == 200 and ping.get_data(as_text=True) == "ok"
+
+
+def test_the_benchmark_serves_a_bare_flask_app_beside_the_portal(app):
+    """The yardstick of `make bench`: /bare/ answers without the portal's hooks; the rest is the portal."""
+    from werkzeug.test import Client
+
+    from portal.figures.bench_wsgi import with_bare
+
+    served = Client(with_bare(app))
+    bare = served.get("/bare/")
+    assert bare.status_code == 200 and bare.get_data(as_text=True) == "ok"
+    assert "Content-Security-Policy" not in bare.headers          # none of the portal's hooks
+    ping = served.get("/figures/ping")
+    assert ping.status_code == 200 and "Content-Security-Policy" in ping.headers
+    assert served.get("/cases/").status_code in (302, 401)        # the portal's login rule

@@ -27,7 +27,8 @@ and the case version from the last answer) for BENCH_WRITE_SECONDS (10); no case
 (locked: "database is locked" in answers or gunicorn's error log; lost: successes without exactly
 one new CaseEvent, counted in SQL). Then `writes ratio=…`: changes per second over the bare page's
 req_s, next to the issue's 800 changes/s over its machine's bare 7,000 req/s, so a machine slower or
-faster than that one can be compared. BENCH_ONLY=pages|writes runs just one part.
+faster than that one can be compared. BENCH_ONLY=pages|writes runs just one part (writes: with the
+bare page, for the ratio).
 
 p50/p95/max are the server's own time per request (kept in memory by gunicorn hooks,
 `portal.figures.bench_server`: an access log would cost more than the bare page), req_s the
@@ -625,7 +626,8 @@ def main() -> int:
     try:
         session = Session(server.port)
         session.login("admin")
-        todo = pages(urls, session, street_id, case_id, deep) if only != "writes" else []
+        # the bare page is the yardstick of the writes' ratio too
+        todo = pages(urls, session, street_id, case_id, deep) if only != "writes" else [("bare Flask app", BARE_PATH)]
         # warm up every page (templates compiled, caches filled) before measuring
         for _name, path in todo:
             status, _l, _t = session.request("GET", path)

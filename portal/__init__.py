@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=os.path.join(root, "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    from portal.templating import LocaleEnvironment
+
+    app.jinja_environment = LocaleEnvironment       # before anything reads app.jinja_env
 
     from portal import config
 

@@ -15,10 +15,12 @@ machine. One line per page:
 
     <page> requests=… p50_ms=… p95_ms=… max_ms=… req_s=… ratio=…
 
-The first page is the yardstick: a bare Flask app (one route, no hooks) served by the same workers
-beside the portal (`portal.figures.bench_wsgi`); every ratio is over its req_s. The second is the
-portal's own `/figures/ping`, which goes through the portal's hooks and does nothing else: its ratio
-is what the portal's request handling alone leaves of the bare page.
+The yardstick is a bare Flask app (one route, no hooks) served by the same workers beside the
+portal (`portal.figures.bench_wsgi`), loaded for BENCH_BARE_SECONDS (2) before the first page and
+after each page: a page's ratio is over the mean of the two loads around it, so a machine whose
+speed drifts during the run skews no page. Its line comes first; the next is the portal's own
+`/figures/ping`, which goes through the portal's hooks and does nothing else: its ratio is what the
+portal's request handling alone leaves of the bare page.
 
 Then the writes: one unit chief per client (BENCH_CLIENTS, units with the most open work) posts
 the next step on its own cases (sign for → check in → log progress, over HTMX with the CSRF header
@@ -28,7 +30,7 @@ and the case version from the last answer) for BENCH_WRITE_SECONDS (10); no case
 one new CaseEvent, counted in SQL). Then `writes ratio=…`: changes per second over the bare page's
 req_s, next to the issue's 800 changes/s over its machine's bare 7,000 req/s, so a machine slower or
 faster than that one can be compared. BENCH_ONLY=pages|writes runs just one part (writes: with the
-bare page, for the ratio).
+bare page loaded before and after, for the ratio).
 
 p50/p95/max are the server's own time per request (kept in memory by gunicorn hooks,
 `portal.figures.bench_server`: an access log would cost more than the bare page), req_s the
@@ -281,7 +283,6 @@ def pages(app_urls: dict, session: Session, street_id: int, case_id: int, deep: 
         if url:
             found.append((name, url + (("?" + urlencode(args)) if args else "")))
 
-    found.append(("bare Flask app", BARE_PATH))
     add("portal /figures/ping", "figures.ping")
     add("dashboard (district)", "dashboard.index")
     add("dashboard (one street)", "dashboard.index", street=street_id)
@@ -626,10 +627,9 @@ def main() -> int:
     try:
         session = Session(server.port)
         session.login("admin")
-        # the bare page is the yardstick of the writes' ratio too
-        todo = pages(urls, session, street_id, case_id, deep) if only != "writes" else [("bare Flask app", BARE_PATH)]
+        todo = pages(urls, session, street_id, case_id, deep) if only != "writes" else []
         # warm up every page (templates compiled, caches filled) before measuring
-        for _name, path in todo:
+        for _name, path in [("bare Flask app", BARE_PATH), *todo]:
             status, _l, _t = session.request("GET", path)
             if status != 200:
                 print(f"# {path}: HTTP {status}", flush=True)
@@ -637,35 +637,53 @@ def main() -> int:
                      f"Python threads ({clients}), {requests} requests per page; install wrk for truer figures")
         print(f"# {cases} cases; gunicorn sync workers={workers} on 127.0.0.1:{server.port}; load: {generator}",
               flush=True)
+        bare_seconds = float(os.environ.get("BENCH_BARE_SECONDS", "2"))
+
+        def measure(path: str, seconds: float) -> tuple[float, int, int, str]:
+            if WRK:
+                rate, sent, errors = wrk_load(session, path, seconds, clients)
+                return rate, sent, errors, ""
+            took, latencies, errors = load(session, path, requests, clients)
+            return ((len(latencies) / took if took else 0.0), len(latencies), errors,
+                    f" client_p95_ms={percentile(latencies, 95) * 1000:.1f}")
+
+        # Each page is bracketed by short loads of the bare page, and its ratio is over their mean:
+        # a machine whose speed drifts during the run (shared hosts do) skews no page's ratio.
+        bare_rates = [measure(BARE_PATH, bare_seconds)[0]]
         loaded = []
         for name, path in todo:
-            if WRK:
-                rate, sent, errors = wrk_load(session, path, page_seconds, clients)
-                client_p95 = ""
-            else:
-                seconds, latencies, errors = load(session, path, requests, clients)
-                rate, sent = (len(latencies) / seconds if seconds else 0.0), len(latencies)
-                client_p95 = f" client_p95_ms={percentile(latencies, 95) * 1000:.1f}"
-            loaded.append((name, path, rate, sent, errors, client_p95))
-            print(f"# {name}: {rate:.0f} req/s", flush=True)
+            if path == BARE_PATH:
+                continue
+            rate, sent, errors, client_p95 = measure(path, page_seconds)
+            bare_rates.append(measure(BARE_PATH, bare_seconds)[0])
+            yardstick = (bare_rates[-2] + bare_rates[-1]) / 2
+            loaded.append((name, path, rate, sent, errors, client_p95, yardstick))
+            print(f"# {name}: {rate:.0f} req/s (bare page {yardstick:.0f} req/s)", flush=True)
         wrote, write_rate = write_load(server, instance, clients, write_seconds) if only != "pages" else ("", 0.0)
+        if wrote:
+            bare_rates.append(measure(BARE_PATH, bare_seconds)[0])
         peaks = server.peak_rss_mb()
     finally:
         server.stop()
     times = server.server_times()
-    bare = loaded[0][2] if loaded else None
-    for name, path, rate, sent, errors, client_p95 in loaded:
+    bare = sum(bare_rates) / len(bare_rates)
+    measured = times.get(f"GET {BARE_PATH}", [])
+    print(f"{'bare Flask app':32s} {BARE_PATH:60s} loads={len(bare_rates)} p50_ms={percentile(measured, 50):.2f} "
+          f"p95_ms={percentile(measured, 95):.2f} req_s={bare:.0f} (from {min(bare_rates):.0f} to "
+          f"{max(bare_rates):.0f}) ratio=1.000", flush=True)
+    for name, path, rate, sent, errors, client_p95, yardstick in loaded:
         measured = times.get(f"GET {path}", [])          # (with the one warm-up request)
         print(f"{name:32s} {path[:60]:60s} requests={sent} errors={errors} "
               f"p50_ms={percentile(measured, 50):.2f} p95_ms={percentile(measured, 95):.2f} "
-              f"max_ms={max(measured or [0]):.2f}{client_p95} req_s={rate:.0f} ratio={rate / bare:.3f}", flush=True)
+              f"max_ms={max(measured or [0]):.2f}{client_p95} req_s={rate:.0f} ratio={rate / yardstick:.3f}",
+              flush=True)
     if wrote:
         print(wrote, flush=True)
-        if bare:
-            # The issue's 800 changes/s are for a machine whose bare page serves 7,000 req/s: the
-            # same share of this machine's bare page is the comparable figure.
-            print(f"writes ratio={write_rate / bare:.3f} (changes_s / bare req_s; 800 at a bare 7,000 req/s "
-                  f"is {800 / 7000:.3f}, here {800 / 7000 * bare:.0f} changes/s)", flush=True)
+        # The issue's 800 changes/s are for a machine whose bare page serves 7,000 req/s: the same
+        # share of this machine's bare page (loaded just before and after the writes) compares.
+        around = (bare_rates[-2] + bare_rates[-1]) / 2
+        print(f"writes ratio={write_rate / around:.3f} (changes_s / bare req_s {around:.0f}; 800 at a bare "
+              f"7,000 req/s is {800 / 7000:.3f}, here {800 / 7000 * around:.0f} changes/s)", flush=True)
     print("peak RSS of workers: " + ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in sorted(peaks.items())),
           flush=True)
     return 0

@@ -34,3 +34,10 @@ def init_app(app) -> None:
     from portal.assessment.cli import assess_command
 
     app.cli.add_command(assess_command)
+    app.jinja_env.filters["points"] = points
+
+
+def points(value) -> str:
+    """`{{ x|points }}`: a score with one decimal, or "—" for none (a filter: a ranking shows hundreds,
+    and a macro call costs ten times a filter's)."""
+    return "—" if value is None else f"{value:.1f}"

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.cases import rules, uploads
 from portal.cases.models import (
-    TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, normalize_tracking_code,
+    TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, Satisfaction, normalize_tracking_code,
 )
 from portal.duties.models import CATEGORIES, Matter
+from portal.database import read
 from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Street
 from portal.public import labels
@@ -257,16 +258,24 @@ def count_issues(street: Street | None, group: str, cap: int = COUNT_CAP) -> tup
 
 
 def public_issues(street: Street | None, group: str, *, page: int = 1, per_page: int = PAGE_SIZE):
-    """The cases of the page, newest first (pages past MAX_PAGES show the last one offered)."""
+    """The cases of the page, newest first (pages past MAX_PAGES show the last one offered), as plain
+    rows of `_ISSUE_ROWS` (what `issue_row` publishes), read in one statement."""
     page = min(max(page, 1), MAX_PAGES)
     ids = issue_ids(street, group, page * per_page)[(page - 1) * per_page:]
     if not ids:
         return []
-    found = {c.id: c for c in db.session.scalars(
-        select(Case).where(Case.id.in_(ids))
-        .options(selectinload(Case.street), selectinload(Case.community), selectinload(Case.matter),
-                 selectinload(Case.satisfaction)))}
+    found = {r.id: r for r in read(_ISSUE_ROWS, {"ids": ids})}
     return [found[i] for i in ids if i in found]
+
+
+_ISSUE_ROWS = (
+    select(Case.id, Case.state, Case.created_at, Case.closed_at, Case.description,
+           Street.name.label("street"), Community.name.label("community"),
+           Matter.public_title, Matter.title.label("matter_title"), Matter.category,
+           Satisfaction.level.label("satisfaction"))
+    .join(Street, Street.id == Case.street_id).join(Community, Community.id == Case.community_id)
+    .outerjoin(Matter, Matter.id == Case.matter_id).outerjoin(Satisfaction, Satisfaction.case_id == Case.id)
+    .where(Case.id.in_(bindparam("ids", expanding=True))))
 
 
 def _label(texts: dict, key: str) -> str:
@@ -277,25 +286,28 @@ def _label(texts: dict, key: str) -> str:
     return cache[id(texts), key]
 
 
-def issue_row(case: Case) -> dict:
-    """One public issue as open data: no names, phones, addresses, numbers or codes."""
-    group = labels.state_group(case.state)
+def issue_row(row) -> dict:
+    """One public issue (a row of `public_issues`) as open data: no names, phones, addresses,
+    numbers or codes."""
+    group = labels.state_group(row.state)
+    has_matter = row.matter_title is not None
     return {
-        "id": case.id,
-        "street": case.street.name,
-        "community": case.community.name,
-        "category": matter_label(case.matter),
-        "category_group": _label(labels.CATEGORY_LABELS, case.matter.category) if case.matter else "",
+        "id": row.id,
+        "street": row.street,
+        "community": row.community,
+        "category": (row.public_title or row.matter_title) if has_matter else "",
+        "category_group": _label(labels.CATEGORY_LABELS, row.category) if has_matter else "",
         "state": group,
-        "state_label": _label(labels.STATE_LABELS, case.state),
-        "reported_on": to_local(case.created_at).date().isoformat(),
-        "closed_on": to_local(case.closed_at).date().isoformat() if case.closed_at and case.state == "closed" else "",
-        "satisfaction": case.satisfaction.level if case.satisfaction is not None else "",
-        "summary": summary(case),
+        "state_label": _label(labels.STATE_LABELS, row.state),
+        "reported_on": to_local(row.created_at).date().isoformat(),
+        "closed_on": to_local(row.closed_at).date().isoformat() if row.closed_at and row.state == "closed" else "",
+        "satisfaction": row.satisfaction or "",
+        "summary": summary(row),
     }
 
 
-def summary(case: Case) -> str:
+def summary(case) -> str:
+    """A case's (or a row's) description, masked and shortened."""
     return shorten(mask_text(case.description), SUMMARY_LENGTH)
 
 

@@ -314,4 +314,4 @@ def figures():
     tables = [(s, rates.monthly_rates(street_id=s.id, months=months)) for s in shown]
     return render("public/figures.html", "public/_figures.html", streets=streets, street=street,
                   tables=tables, count=count, choices=FIGURE_MONTHS, definitions=rates.DEFINITIONS,
-                  rate_labels=rates.LABELS, percent=rates.percent)
+                  rate_labels=rates.LABELS)

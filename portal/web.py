@@ -44,12 +44,14 @@ class PortalSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS; build the cookie's
     serializer once per set of keys (Flask builds one for every request, a fifth of a bare page)."""
 
+    _serializer = None          # (keys, serializer)
+
     def get_cookie_secure(self, app):
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        cached = getattr(self, "_serializer", None)
+        cached = self._serializer
         if cached is None or cached[0] != keys:
             cached = self._serializer = (keys, super().get_signing_serializer(app))
         return cached[1]

@@ -19,8 +19,8 @@ from portal.cases import rules, uploads
 from portal.cases.models import (
     TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, Satisfaction, normalize_tracking_code,
 )
-from portal.duties.models import CATEGORIES, Matter
 from portal.database import read
+from portal.duties.models import CATEGORIES, Matter
 from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Street
 from portal.public import labels
@@ -47,7 +47,8 @@ def report_matters() -> list[Matter]:
         .order_by(Matter.owner_street_id.is_not(None), Matter.code)).all()
 
 
-def matter_label(matter: Matter | None) -> str:
+def matter_label(matter) -> str:
+    """What residents call a matter (a Matter, or a row with its `public_title` and `title`)."""
     if matter is None:
         return ""
     return matter.public_title or matter.title
@@ -271,7 +272,7 @@ def public_issues(street: Street | None, group: str, *, page: int = 1, per_page:
 _ISSUE_ROWS = (
     select(Case.id, Case.state, Case.created_at, Case.closed_at, Case.description,
            Street.name.label("street"), Community.name.label("community"),
-           Matter.public_title, Matter.title.label("matter_title"), Matter.category,
+           Matter.id.label("matter_id"), Matter.public_title, Matter.title, Matter.category,
            Satisfaction.level.label("satisfaction"))
     .join(Street, Street.id == Case.street_id).join(Community, Community.id == Case.community_id)
     .outerjoin(Matter, Matter.id == Case.matter_id).outerjoin(Satisfaction, Satisfaction.case_id == Case.id)
@@ -290,12 +291,12 @@ def issue_row(row) -> dict:
     """One public issue (a row of `public_issues`) as open data: no names, phones, addresses,
     numbers or codes."""
     group = labels.state_group(row.state)
-    has_matter = row.matter_title is not None
+    has_matter = row.matter_id is not None
     return {
         "id": row.id,
         "street": row.street,
         "community": row.community,
-        "category": (row.public_title or row.matter_title) if has_matter else "",
+        "category": matter_label(row if has_matter else None),
         "category_group": _label(labels.CATEGORY_LABELS, row.category) if has_matter else "",
         "state": group,
         "state_label": _label(labels.STATE_LABELS, row.state),

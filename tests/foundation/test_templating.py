@@ -67,6 +67,7 @@ def test_a_forced_locale_gets_its_own_copy(app, templates):
         with force_locale("en"):
             assert render_template("t/constant.html") == "<p>Inbox</p>"
         assert render_template("t/constant.html") == "<p>消息</p>"
+    assert templates == []                                          # two compiled copies
 
 
 def test_templates_compiled_outside_a_request_translate_when_rendered(app, templates):

@@ -75,3 +75,70 @@ def test_templates_compiled_outside_a_request_translate_when_rendered(app, templ
     with app.test_request_context("/"):
         assert template.render() == "消息"
     assert templates == ["Inbox"]
+
+
+# --- the code generator: `{{ x }}` and `x.name` without a Python call each (PortalCodeGenerator) ---
+
+class _Row:
+    """An object with attributes, one of which refuses (a property raising AttributeError)."""
+
+    def __init__(self):
+        self.name = "<b>张三</b>"
+        self.count = 3
+        self.nothing = None
+
+    @property
+    def refused(self):
+        raise AttributeError("refused")
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+def test_output_is_escaped_as_jinja_would(app):
+    from flask_babel import lazy_gettext
+    from markupsafe import Markup
+
+    template = app.jinja_env.from_string(
+        "{{ text }}|{{ markup }}|{{ number }}|{{ none }}|{{ lazy }}|{{ row.name }}|{{ row.count + 1 }}")
+    with app.test_request_context("/"):
+        page = template.render(text='<a href="x">\'&', markup=Markup("<em>ok</em>"), number=7, none=None,
+                               lazy=lazy_gettext("Score for %(p)s", p="<script>"), row=_Row())
+    parts = page.split("|")
+    assert parts[0] == "&lt;a href=&#34;x&#34;&gt;&#39;&amp;"
+    assert parts[1] == "<em>ok</em>"                         # markup stays markup
+    assert parts[2:4] == ["7", "None"]
+    assert "&lt;script&gt;" in parts[4] and "<script>" not in parts[4]   # a lazy message's argument
+    assert parts[5:] == ["&lt;b&gt;张三&lt;/b&gt;", "4"]
+
+
+def test_unescaped_templates_and_autoescape_blocks_write_text_as_it_is(app):
+    plain = app.jinja_env.from_string("{% autoescape false %}{{ text }}{% endautoescape %}|{{ text }}")
+    with app.test_request_context("/"):
+        assert plain.render(text="<i>") == "<i>|&lt;i&gt;"
+
+
+def test_attributes_fall_back_to_items_and_undefined_as_jinja_would(app):
+    from jinja2 import Undefined
+    from jinja2.exceptions import UndefinedError
+
+    from portal.templating import LocaleEnvironment
+
+    calls = []
+
+    def make():
+        calls.append(1)
+        return {"key": "值", "items": "not the method"}
+
+    source = "{{ make().key }}|{{ row.refused }}|{{ d.items is callable }}|{{ row.missing }}"
+    with app.test_request_context("/"):
+        # A dict's key when it has no such attribute, the object made once; a refused attribute
+        # falls back to the item; an attribute before a key of the same name.
+        strict = app.jinja_env.from_string(source.rsplit("|", 1)[0])
+        assert strict.render(make=make, row=_Row(), d={"items": 1}) == "值|item refused|True"
+        assert len(calls) == 1
+        # Nothing found at all: StrictUndefined refuses, the default Undefined writes nothing.
+        with pytest.raises(UndefinedError):
+            app.jinja_env.from_string("{{ d.missing }}").render(d={})
+        lenient = LocaleEnvironment(app, autoescape=True, undefined=Undefined)
+        assert lenient.from_string("[{{ d.missing }}][{{ none.x }}]").render(d={}, none=None) == "[][]"

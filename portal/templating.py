@@ -10,6 +10,10 @@ gettext of `jinja2.ext.i18n` would (Markup when autoescaping, so the arguments a
 Anything else stays a call at render time: `_()` of a variable, with positional arguments, or whose
 text does not format (a stray `%`), `ngettext`, and templates compiled outside a request
 (`from_string`, the command line), which have no locale to compile for.
+
+The environment's code generator (`PortalCodeGenerator`) writes the same pages with fewer Python
+calls: values and attributes without a call each, and every template's output gathered and handed
+on in one piece instead of chunk by chunk through each template around it.
 """
 from __future__ import annotations
 
@@ -115,6 +119,53 @@ class PortalCodeGenerator(CodeGenerator):
             self.write(") is str else portal_out(_po))")
         else:
             super()._output_child_post(node, frame, finalize)
+
+    def blockvisit(self, body, frame):
+        """A template's or a block's whole body written into a list and yielded once (Jinja yields
+        every piece between two tags, and each passes through every template around it). Not for
+        a template that extends another: its own output is only its blocks."""
+        if frame.buffer is not None or not (frame.rootlevel or frame.block_frame) or self.environment.is_async \
+                or frame.require_output_check or self.has_known_extends \
+                or any(isinstance(n, nodes.Extends) or n.find(nodes.Extends) is not None for n in body):
+            return super().blockvisit(body, frame)
+        self.buffer(frame)
+        super().blockvisit(body, frame)
+        self.writeline(f"yield environment.concat({frame.buffer})")
+        frame.buffer = None
+
+    def visit_Include(self, node, frame):
+        """An included template's output taken whole (`concat` of its generator), where Jinja passes
+        it on chunk by chunk through a loop in the includer and every template around it."""
+        if node.ignore_missing or not node.with_context or self.environment.is_async:
+            return super().visit_Include(node, frame)
+        func_name = "get_or_select_template"
+        if isinstance(node.template, nodes.Const):
+            if isinstance(node.template.value, str):
+                func_name = "get_template"
+            elif isinstance(node.template.value, (tuple, list)):
+                func_name = "select_template"
+        elif isinstance(node.template, (nodes.Tuple, nodes.List)):
+            func_name = "select_template"
+        self.writeline(f"template = environment.{func_name}(", node)
+        self.visit(node.template, frame)
+        self.write(f", {self.name!r})")
+        output = ("template.root_render_func(template.new_context(context.get_all(), True,"
+                  f" {self.dump_local_context(frame)}))")
+        if frame.buffer is None:
+            self.writeline(f"yield environment.concat({output})")
+        else:
+            self.writeline(f"{frame.buffer}.extend({output})")
+
+    def visit_Block(self, node, frame):
+        """A block's output taken whole, as an include's (Jinja: `yield from` the block)."""
+        if (frame.toplevel and (self.has_known_extends or self.extends_so_far > 0)) or node.required \
+                or node.scoped or self.environment.is_async:
+            return super().visit_Block(node, frame)
+        output = f"context.blocks[{node.name!r}][0]({self.get_context_ref()})"
+        if frame.buffer is None:
+            self.writeline(f"yield environment.concat({output})", node)
+        else:
+            self.writeline(f"{frame.buffer}.extend({output})", node)
 
     @optimizeconst
     def visit_Getattr(self, node, frame):

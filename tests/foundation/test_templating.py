@@ -10,6 +10,15 @@ TEMPLATES = {
     "t/variable.html": "<p>{{ _(name) }}</p>",
     "t/percent.html": '<p>{{ _("100%%") }}</p>',
     "t/nested.html": '{% include "t/constant.html" %}{% set label = _("Inbox") %}<i>{{ label }}</i>',
+    "t/item.html": "<li>{{ i }}{% if i > 1 %}!{% endif %}</li>",
+    "t/list.html": '<ol>{% for i in items %}{% include "t/item.html" %}{% endfor %}</ol>'
+                   '{% set kept %}{% for i in items %}{% include "t/item.html" %}{% endfor %}{% endset %}[{{ kept }}]',
+    "t/base.html": "<title>{% block title %}Base{% endblock %}</title>"
+                   "{% for n in [1, 2] %}{% block row scoped %}<b>{{ n }}</b>{% endblock %}{% endfor %}"
+                   "<main>{% block main %}{% endblock %}</main><footer>{{ self.title() }}</footer>",
+    "t/child.html": '{% extends "t/base.html" %}{% block title %}{{ super() }} · Child{% endblock %}'
+                    '{% block row %}<i>{{ n }}</i>{% endblock %}'
+                    '{% block main %}{% include "t/list.html" %}{% endblock %}',
 }
 
 
@@ -142,3 +151,16 @@ def test_attributes_fall_back_to_items_and_undefined_as_jinja_would(app):
             app.jinja_env.from_string("{{ d.missing }}").render(d={})
         lenient = LocaleEnvironment(app, autoescape=True, undefined=Undefined)
         assert lenient.from_string("[{{ d.missing }}][{{ none.x }}]").render(d={}, none=None) == "[][]"
+
+
+def test_includes_blocks_and_extends_write_what_jinja_would_in_one_piece(app, templates):
+    with app.test_request_context("/"):
+        assert render_template("t/list.html", items=[1, 2]) == (
+            "<ol><li>1</li><li>2!</li></ol>[<li>1</li><li>2!</li>]")
+        assert render_template("t/child.html", items=[3]) == (
+            "<title>Base · Child</title><i>1</i><i>2</i><main><ol><li>3!</li></ol>[<li>3!</li>]</main>"
+            "<footer>Base · Child</footer>")
+        assert render_template("t/base.html") == "<title>Base</title><b>1</b><b>2</b><main></main><footer>Base</footer>"
+        # Each template's output is gathered and handed on whole, not piece by piece.
+        template = app.jinja_env.get_template("t/child.html")
+        assert len(list(template.generate(items=[1, 2]))) == 1

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
@@ -33,7 +34,7 @@ from portal.cases.states import (
     ACTION_INPUTS, ACTIONS, ASSIGNMENT_MOVES, ATTACHMENT_KINDS_FOR, CASE_MOVES, PUBLIC_ACTIONS, RESIDENT,
     actor_id, actor_role, check, moves,
 )
-from portal.database import read
+from portal.database import insert_persistent, plain_changes, read, write_columns
 from portal.duties.models import Matter
 from portal.duties.responders import Responders, responders
 from portal.extensions import db, lazy_gettext as _l
@@ -91,10 +92,19 @@ def transition(case: Case, action: str, actor, note: str = "", *, assignment: As
         to_state = step.to_state or _target_state(case, action, from_state)
         case.state = to_state
         case.updated_at = now               # always an UPDATE of the case row: bumps its version
-        event = append_event(case, action, actor, from_state, to_state, now, note=step.note,
-                              assignment=assignment, data=step.data)
-        for attachment in attachments:
-            attachment.event = event
+        if not attachments and plain_changes(db.session, (case, assignment)):
+            # Most steps change only columns of the case and the assignment: two plain statements
+            # and the event's INSERT instead of the unit of work (a third of the whole request).
+            for record in (assignment, case):
+                if record is not None:
+                    write_columns(db.session, record)
+            event = _inserted_event(case, action, actor, from_state, to_state, now, note=step.note,
+                                    assignment=assignment, data=step.data)
+        else:
+            event = append_event(case, action, actor, from_state, to_state, now, note=step.note,
+                                 assignment=assignment, data=step.data)
+            for attachment in attachments:
+                attachment.event = event
         details = {k: v for k, v in step.data.items() if k != "public_note"}
         audit.record(f"case.{action}", case, actor=actor if actor_role(actor) != RESIDENT else None,
                      from_state=from_state, to_state=to_state,
@@ -143,6 +153,22 @@ def append_event(case: Case, action: str, actor, from_state: str | None, to_stat
                       action=action, from_state=from_state, to_state=to_state, note=note,
                       public=action in PUBLIC_ACTIONS, data=dict(data or {}))
     db.session.add(event)
+    return event
+
+
+def _inserted_event(case: Case, action: str, actor, from_state: str | None, to_state: str,
+                    now: datetime, *, note: str, assignment: Assignment | None, data: dict) -> CaseEvent:
+    """`append_event`, the row written at once (`insert_persistent`), with the case, the assignment
+    and no photos set on the record as the ORM would have them after a flush."""
+    event = insert_persistent(db.session, CaseEvent, {
+        "case_id": case.id, "assignment_id": assignment.id if assignment is not None else None,
+        "at": now, "actor_id": actor_id(actor), "action": action, "from_state": from_state,
+        "to_state": to_state, "note": note, "public": action in PUBLIC_ACTIONS, "data": dict(data)})
+    set_committed_value(event, "case", case)
+    set_committed_value(event, "assignment", assignment)
+    set_committed_value(event, "attachments", [])
+    if "events" in case.__dict__:
+        set_committed_value(case, "events", [*case.events, event])
     return event
 
 

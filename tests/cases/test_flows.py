@@ -440,3 +440,54 @@ def test_visible_cases_match_each_roles_scope(ctx):
             assert visible and all(any(a.unit_id == viewer.unit_id for a in c.assignments) for c in visible)
         else:
             assert visible and all(c.community_id == viewer.community_id for c in visible)
+
+
+def test_a_step_written_as_plain_statements_leaves_the_records_as_the_orm_would(ctx):
+    """sign_for changes only columns of the case and the assignment: both rows' versions move on by
+    one, the event row holds every field, and the records in hand show it without a reload."""
+    case = dispatched_case()
+    (a,) = case.assignments
+    db.session.commit()
+    case_version, a_version = case.version, a.version
+    with signals.case_transition.connected_to(lambda sender, **kw: seen.append(kw["event"].id)):
+        seen = []
+        event = rules.transition(case, "sign_for", user("chief"), "已签收", assignment=a,
+                                 expected_version=case_version)
+    assert not db.session.dirty and not db.session.new          # nothing left for the unit of work
+    assert (case.version, a.version) == (case_version + 1, a_version + 1)
+    assert event.id is not None and seen == [event.id]
+    assert event.case is case and event.assignment is a and event.actor_name == user("chief").display_name
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(CaseEvent, event.id)
+    assert (row.case_id, row.assignment_id, row.action, row.from_state, row.to_state, row.note) == (
+        case.id, a.id, "sign_for", "dispatched", "accepted", "已签收")
+    assert row.actor_id == user("chief").id and row.data["unit"] and row.at is not None
+    stored = db.session.get(Case, case.id)
+    assert (stored.version, stored.state, stored.assignments[0].state) == (
+        case_version + 1, "accepted", "accepted")
+    assert stored.assignments[0].signed_by.username == "chief" and stored.assignments[0].version == a_version + 1
+
+
+def test_a_change_to_the_assignment_alone_meanwhile_makes_the_step_stale(app):
+    """The assignment's own version is checked too (the sweep, say, marks it overdue meanwhile)."""
+    with app.app_context():
+        case = dispatched_case()
+        case_id = case.id
+        db.session.commit()
+    with app.app_context():
+        db.session().expire_on_commit = False
+        case = db.session.get(Case, case_id)
+        a = case.assignments[0]
+        a_id, chief = a.id, user("chief")
+        db.session.commit()                       # the page was read; the transaction ended
+        with app.app_context():
+            other = db.session.get(Assignment, a.id)
+            other.due_soon_notified = True
+            db.session.commit()
+        with pytest.raises(rules.StaleVersion):
+            rules.transition(case, "sign_for", chief, assignment=a, expected_version=case.version)
+        db.session.rollback()
+    with app.app_context():
+        assert "sign_for" not in [e.action for e in timeline(case_id)]
+        assert db.session.get(Assignment, a_id).state == "dispatched"

@@ -6,6 +6,8 @@ was rendered with in `version`.
 """
 from __future__ import annotations
 
+import functools
+
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
@@ -118,6 +120,7 @@ PHOTO_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+@functools.cache
 def offered(action: str) -> frozenset[str]:
     """The names of the fields the action's form offers (everything else posted is ignored)."""
     form_class = FORMS[action]

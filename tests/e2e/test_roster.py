@@ -61,6 +61,10 @@ def test_secretary_edits_the_schedule_grid_in_place(app, page, live_server, logi
     cell.locator("a").click()
     select_box = page.locator(f"#cell-{member_id}-{wednesday} select[name=shift]")
     expect(select_box).to_be_visible()
+    # Choose only once htmx has taken up the swapped-in form (its change trigger is then bound).
+    page.wait_for_function("sel => { const f = document.querySelector(sel);"
+                           " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }",
+                           arg=f"#cell-{member_id}-{wednesday} form")
     select_box.select_option("night")
     expect(page.locator(f"#cell-{member_id}-{wednesday}")).to_have_attribute("data-shift", "night")
     expect(page.locator(f"#cell-{member_id}-{wednesday}")).to_contain_text("夜班")

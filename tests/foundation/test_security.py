@@ -5,6 +5,13 @@ def test_security_headers_on_every_page(client_for):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    # Pages no view answered, and files, carry them too; each header once.
+    for path in ("/no-such-page", "/static/css/portal.css"):
+        other = client_for("admin").get(path)
+        other.close()
+        assert other.headers["Content-Security-Policy"] == csp and other.headers["X-Frame-Options"] == "DENY"
+        assert len(other.headers.getlist("X-Content-Type-Options")) == 1
 
 
 def test_session_cookie_is_httponly_and_samesite(client):

@@ -72,6 +72,24 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(fast_gettext, string, **variables)
 
 
+_translated_vocabularies: dict[tuple[int, str], dict[str, dict]] = {}
+
+
+def translated_vocabularies(vocabularies: dict[str, dict]) -> dict[str, dict]:
+    """Named vocabularies (code → lazy label) with their labels as plain text in the request's
+    language, translated once per language: a lazy label is translated again each time it is shown
+    (a few dozen times on a case page, hundreds on a queue). `vocabularies` is a module's constant."""
+    from flask_babel import get_locale
+
+    key = (id(vocabularies), str(get_locale()))
+    texts = _translated_vocabularies.get(key)
+    if texts is None:
+        texts = _translated_vocabularies[key] = {
+            name: {code: str(label) if isinstance(label, LazyString) else label for code, label in vocabulary.items()}
+            for name, vocabulary in vocabularies.items()}
+    return texts
+
+
 def template_ngettext(singular: str, plural: str, n: int) -> str:
     return babel.domain_instance.get_translations().ungettext(singular, plural, n)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import weakref
 from contextvars import ContextVar
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask.templating import Environment
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
@@ -46,8 +46,18 @@ def template_locale() -> str | None:
     """The locale a template is compiled for: the request's (a `force_locale` one included)."""
     if not has_request_context():
         return None
+    # Asked for every template a page includes: the locale's name is kept on Flask-Babel's context
+    # next to the locale it names (`force_locale` swaps that locale, so it gets its own name).
+    found = getattr(g.get("_flask_babel"), "__dict__", {})
+    locale = found.get("babel_locale")
+    if locale is not None and found.get("portal_locale_of") is locale:
+        return found["portal_locale_name"]
     locale = get_locale()
-    return str(locale) if locale is not None else None
+    if locale is None:
+        return None
+    found = g._flask_babel.__dict__
+    found["portal_locale_of"], found["portal_locale_name"] = locale, str(locale)
+    return found["portal_locale_name"]
 
 
 class _TranslateConstants(NodeTransformer):
@@ -103,6 +113,7 @@ class PortalCodeGenerator(CodeGenerator):
 
     def visit_Template(self, node, frame=None):
         self.writeline("from portal.templating import escape_output as portal_out, escape_text as portal_esc")
+        self.writeline("from types import FunctionType as portal_function")
         super().visit_Template(node, frame)
 
     def _plain_output(self, frame) -> bool:
@@ -124,9 +135,9 @@ class PortalCodeGenerator(CodeGenerator):
         """A template's or a block's whole body written into a list and yielded once (Jinja yields
         every piece between two tags, and each passes through every template around it). Not for
         a template that extends another: its own output is only its blocks."""
-        if frame.buffer is not None or not (frame.rootlevel or frame.block_frame) or self.environment.is_async \
-                or frame.require_output_check or self.has_known_extends \
-                or any(isinstance(n, nodes.Extends) or n.find(nodes.Extends) is not None for n in body):
+        if frame.buffer is not None or self.environment.is_async or not (frame.block_frame or (
+                frame.rootlevel and not frame.require_output_check and not self.has_known_extends
+                and not any(isinstance(n, nodes.Extends) or n.find(nodes.Extends) is not None for n in body))):
             return super().blockvisit(body, frame)
         self.buffer(frame)
         super().blockvisit(body, frame)
@@ -166,6 +177,24 @@ class PortalCodeGenerator(CodeGenerator):
             self.writeline(f"yield environment.concat({output})", node)
         else:
             self.writeline(f"{frame.buffer}.extend({output})", node)
+
+    def visit_Call(self, node, frame, forward_caller=False):
+        """A call of a plain Python function made directly; anything else (a macro, a function that
+        wants the context, a callable object) through Jinja's `context.call`, as before."""
+        if forward_caller or self.environment.is_async or self.environment.sandboxed:
+            return super().visit_Call(node, frame, forward_caller)
+        self.write("(_pf(*()")                     # `f(*(), a, k=v)`: `signature` writes ", a"
+        self.signature(node, frame)
+        self.write(") if type(_pf := ")
+        self.visit(node.node, frame)
+        self.write(") is portal_function and not hasattr(_pf, 'jinja_pass_arg') else context.call(_pf")
+        extra = {}
+        if frame.loop_frame:
+            extra["_loop_vars"] = "_loop_vars"
+        if frame.block_frame:
+            extra["_block_vars"] = "_block_vars"
+        self.signature(node, frame, extra or None)
+        self.write("))")
 
     @optimizeconst
     def visit_Getattr(self, node, frame):

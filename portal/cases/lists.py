@@ -104,7 +104,7 @@ from portal.cases.models import (
 from portal.database import read
 from portal.duties.labels import CATEGORY_LABELS
 from portal.duties.models import Matter
-from portal.extensions import db, lazy_gettext as _l
+from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
 from portal.org.models import Community, Grid, Street, Unit
 from portal.rendering import render, render_fragment, wants_fragment
 from portal.spreadsheets import safe_cell
@@ -138,24 +138,11 @@ def case_url(case_id: int) -> str:
 _VOCABULARIES = {"case_states": CASE_STATES, "case_levels": LEVELS, "light_labels": LIGHTS,
                  "whistle_kinds": WHISTLE_KINDS, "channels": CHANNELS, "category_labels": CATEGORY_LABELS,
                  "assignment_roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES}
-_translated_vocabularies: dict[str, dict[str, dict]] = {}
-
-
-def _vocabularies() -> dict[str, dict]:
-    """The vocabularies as plain text in the request's language, translated once per language: a
-    lazy label is translated again each time it is shown (hundreds of times on a queue page)."""
-    locale = str(get_locale())
-    texts = _translated_vocabularies.get(locale)
-    if texts is None:
-        texts = {name: {code: str(label) for code, label in vocabulary.items()}
-                 for name, vocabulary in _VOCABULARIES.items()}
-        _translated_vocabularies[locale] = texts
-    return texts
 
 
 @bp.context_processor
 def _list_context():
-    return {"case_url": case_url, **_vocabularies()}
+    return {"case_url": case_url, **translated_vocabularies(_VOCABULARIES)}
 
 
 # --- scope helpers -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.cases.models import (
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
 from portal.database import begin_write, commit_keeping_objects, late_write
-from portal.extensions import db, lazy_gettext as _l
+from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
 from portal.timeutil import utcnow
@@ -207,16 +207,20 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only:
         "publishable": PUBLISHABLE_KINDS,
         "mask_name": mask_name,
         "mask_phone": mask_phone,
-        "labels": {
-            "states": CASE_STATES, "channels": CHANNELS, "levels": LEVELS, "kinds": WHISTLE_KINDS,
-            "roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES, "events": EVENT_ACTIONS,
-            "lights": LIGHTS, "photos": ATTACHMENT_KINDS, "categories": CATEGORY_LABELS,
-            "limit_units": LIMIT_UNIT_LABELS, "buttons": ACTION_BUTTONS, "confirm": CONFIRM,
-            "satisfaction": SATISFACTION_LEVELS,
-        },
+        "labels": translated_vocabularies(_CASE_LABELS),
         "photo_accept": PHOTO_ACCEPT,
         "photo_fields": PHOTO_FIELDS,
     }
+
+
+# The vocabularies of the case page, by name in its templates (`labels.states[…]`).
+_CASE_LABELS = {
+    "states": CASE_STATES, "channels": CHANNELS, "levels": LEVELS, "kinds": WHISTLE_KINDS,
+    "roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES, "events": EVENT_ACTIONS,
+    "lights": LIGHTS, "photos": ATTACHMENT_KINDS, "categories": CATEGORY_LABELS,
+    "limit_units": LIMIT_UNIT_LABELS, "buttons": ACTION_BUTTONS, "confirm": CONFIRM,
+    "satisfaction": SATISFACTION_LEVELS,
+}
 
 
 def _answer(case: Case, *, http_status: int = 200, **extra):

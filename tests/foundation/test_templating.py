@@ -164,3 +164,23 @@ def test_includes_blocks_and_extends_write_what_jinja_would_in_one_piece(app, te
         # Each template's output is gathered and handed on whole, not piece by piece.
         template = app.jinja_env.get_template("t/child.html")
         assert len(list(template.generate(items=[1, 2]))) == 1
+
+
+def test_calls_reach_plain_functions_and_context_functions_as_jinja_would(app):
+    from jinja2 import pass_context
+
+    @pass_context
+    def seen(context, name):
+        return context.get(name)
+
+    class Shout:
+        def __call__(self, text):
+            return text.upper()
+
+    source = ('{% macro m(x) %}<{{ x }}>{% endmacro %}'
+              '{{ join("a", "b", sep=sep) }}|{{ m(join("c", sep="")) }}|{{ shout("d") }}'
+              '|{% for i in [1] %}{% set inner = i * 2 %}{{ seen("inner") }}{% endfor %}|{{ seen("sep") }}')
+    with app.test_request_context("/"):
+        page = app.jinja_env.from_string(source).render(
+            join=lambda *parts, sep: sep.join(parts), sep="-", shout=Shout(), seen=seen)
+    assert page == "a-b|<c>|D|2|-"

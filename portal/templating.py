@@ -27,7 +27,7 @@ from flask_babel.speaklater import LazyString
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.visitor import NodeTransformer
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 try:                                    # markupsafe's C escaping of a str (a str back, not Markup)
     from markupsafe import _escape_inner as escape_text
@@ -89,6 +89,11 @@ def escape_output(value) -> str:
     `PortalCodeGenerator`): markup as it is, a lazy message as escaped text (Flask-Babel's
     LazyString claims to be markup, and its arguments may be user input; `web._finalize`), any
     other value's text escaped. The same text as Jinja's `escape(finalize(value))`."""
+    kind = type(value)
+    if kind is Markup:
+        return value
+    if kind is int:                     # digits and a sign: nothing to escape
+        return str(value)
     if isinstance(value, LazyString):
         return escape_text(str(value))
     html = getattr(value, "__html__", None)

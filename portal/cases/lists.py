@@ -83,7 +83,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import flash, g, redirect, request, send_file, url_for
+from flask import flash, redirect, request, send_file, url_for
 from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -125,13 +125,18 @@ STAFF_CHANNELS = tuple(c for c in CHANNELS if c != "resident_web")
 _URL_MARK = 7_654_321_987
 
 
-def case_url(case_id: int) -> str:
-    """The case page's address. Built by `url_for` once per request and then filled in: a list
-    of 100 rows would otherwise spend a few milliseconds in the URL map."""
-    parts = g.get("_case_url_parts")
-    if parts is None:
-        parts = g._case_url_parts = url_for("cases.detail", case_id=_URL_MARK).split(str(_URL_MARK), 1)
-    return f"{parts[0]}{case_id}{parts[1]}"
+def _case_url_function():
+    """`case_url(id)`, the case page's address: built by `url_for` once, at the first call, and
+    then filled in (a list of 100 rows would otherwise spend a few milliseconds in the URL map).
+    A new one for each template rendered, so the address follows the request (its script root)."""
+    parts: list[str] = []
+
+    def case_url(case_id: int) -> str:
+        if not parts:
+            parts.extend(url_for("cases.detail", case_id=_URL_MARK).split(str(_URL_MARK), 1))
+        return f"{parts[0]}{case_id}{parts[1]}"
+
+    return case_url
 
 
 # The vocabularies the case templates show, by name in the templates.
@@ -142,7 +147,7 @@ _VOCABULARIES = {"case_states": CASE_STATES, "case_levels": LEVELS, "light_label
 
 @bp.context_processor
 def _list_context():
-    return {"case_url": case_url, **translated_vocabularies(_VOCABULARIES)}
+    return {"case_url": _case_url_function(), **translated_vocabularies(_VOCABULARIES)}
 
 
 # --- scope helpers -------------------------------------------------------------------------------

@@ -184,3 +184,20 @@ def test_calls_reach_plain_functions_and_context_functions_as_jinja_would(app):
         page = app.jinja_env.from_string(source).render(
             join=lambda *parts, sep: sep.join(parts), sep="-", shout=Shout(), seen=seen)
     assert page == "a-b|<c>|D|2|-"
+
+
+def test_numbers_and_markup_are_written_as_they_are(app):
+    from enum import IntEnum
+
+    from markupsafe import Markup
+
+    class Level(IntEnum):
+        HIGH = 3
+
+        def __str__(self):
+            return "<high>"
+
+    with app.test_request_context("/"):
+        page = app.jinja_env.from_string("{{ n }}|{{ m }}|{{ e }}|{{ b }}").render(
+            n=-12, m=Markup("<b>x</b>"), e=Level.HIGH, b=True)
+    assert page == "-12|<b>x</b>|&lt;high&gt;|True"

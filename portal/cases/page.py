@@ -104,12 +104,13 @@ def _visible(assignment_id: int | None, unit_of: dict[int, int], user) -> bool:
     return user.unit_id is not None and unit_of.get(assignment_id) == user.unit_id
 
 
-def load(case: Case, user, *, whole: bool = True) -> CasePage:
+def load(case: Case, user, *, whole: bool = True, units: bool = True) -> CasePage:
     """What the page shows of `case` (already checked to be in the user's scope). Without `whole`,
-    only the units (no facts): a unit's change answers with its card and the new entries."""
+    only the units (no facts): a unit's change answers with its card and the new entries; without
+    `units` either, nothing (progress logged answers with the head and the new entries alone)."""
     run = read
     params = {"case_id": case.id}
-    page = CasePage(facts=None, units={row.id: row for row in run(UNITS, params)})
+    page = CasePage(facts=None, units={row.id: row for row in run(UNITS, params)} if units or whole else {})
     if not whole:
         return page
     page.facts = facts = run(FACTS, params).one()

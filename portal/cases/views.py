@@ -186,7 +186,7 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only:
         for action in assignment_actions[a.id]:
             forms[(action, a.id)] = _make_form(case, action, a, failed, units, proposed)
     office = user.role == perm.DISTRICT_ADMIN or user.role in perm.STREET_ROLES
-    shown = page.load(case, user, whole=not partial)
+    shown = page.load(case, user, whole=not partial, units=bool(assignments))
     return {
         "case": case,
         "now": now,

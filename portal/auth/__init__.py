@@ -1,9 +1,22 @@
 """Logins, users and roles."""
+import functools
+
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from portal.extensions import db, htmx, lazy_gettext as _l, login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@functools.cache
+def _user_statement():
+    """The user by id, built once (on every request: `session.get` would build and key a new
+    statement each time; see `cases.views._CASE_WITH_ASSIGNMENTS`)."""
+    from sqlalchemy import bindparam, select
+
+    from portal.auth.models import User
+
+    return select(User).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
@@ -14,7 +27,7 @@ def load_user(user_id: str):
     ident, _sep, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.execute(_user_statement(), {"user_id": int(ident)}).scalar_one_or_none()
     if user is None or not user.active or user.session_token != token:
         return None
     return user

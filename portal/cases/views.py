@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal import permissions as perm
@@ -98,10 +98,21 @@ def _set_ids(form, prefix: str):
     return form
 
 
+# A case with its assignments, in one statement built once: SQLAlchemy keys a statement for its
+# cache once per statement object, and `session.get` builds (and keys) a new one on every call.
+_CASE_WITH_ASSIGNMENTS = select(Case).options(joinedload(Case.assignments)).where(Case.id == bindparam("case_id"))
+_FRESH_CASE_WITH_ASSIGNMENTS = _CASE_WITH_ASSIGNMENTS.execution_options(populate_existing=True)
+
+
+def _case_with_assignments(case_id: int, *, fresh: bool = False) -> Case | None:
+    statement = _FRESH_CASE_WITH_ASSIGNMENTS if fresh else _CASE_WITH_ASSIGNMENTS
+    return db.session.execute(statement, {"case_id": case_id}).unique().scalar_one_or_none()
+
+
 def _page_case(case_id: int, user) -> Case:
     """`rules.get_case_or_404` with the case's assignments in the same query, fresh from the
     database; what else the page shows comes from `page.load`."""
-    case = db.session.get(Case, case_id, options=(joinedload(Case.assignments),), populate_existing=True)
+    case = _case_with_assignments(case_id, fresh=True)
     perm.require(case is not None and rules.can_see_case(user, case))
     return case
 
@@ -317,7 +328,7 @@ def _inputs(action: str) -> dict:
 def _target(case_id: int, action: str, assignment_id: int | None, user) -> tuple[Case, Assignment | None]:
     """The case and (for a unit action) the assignment the action is posted to, in the user's scope.
     The case comes with its assignments in one query: the scope and the rules look at them."""
-    case = db.session.get(Case, case_id, options=(joinedload(Case.assignments),))
+    case = _case_with_assignments(case_id)
     perm.require(case is not None and rules.can_see_case(user, case))
     if action not in PAGE_ACTIONS:
         abort(404)

@@ -203,12 +203,16 @@ def write_columns(session, obj) -> None:
     dependencies between mappers and looking at every relationship. Use after `plain_changes`.
     Raises StaleDataError when the row's version has moved on meanwhile."""
     from sqlalchemy import inspect
+    from sqlalchemy.orm.base import NO_VALUE
     from sqlalchemy.orm.exc import StaleDataError
 
     state = inspect(obj)
-    if not state.committed_state:
+    # Attributes set to the value they had are not changes (the ORM writes nothing for them either).
+    names = tuple(sorted(name for name, old in state.committed_state.items()
+                         if old is NO_VALUE or old != state.dict.get(name)))
+    if not names:
+        state._commit_all(state.dict, session.identity_map)
         return
-    names = tuple(sorted(state.committed_state))
     version = state.dict["version"]
     params = {f"v_{name}": state.dict[name] for name in names}
     params.update(w_id=state.dict["id"], w_version=version, v_version=version + 1)

@@ -491,3 +491,17 @@ def test_a_change_to_the_assignment_alone_meanwhile_makes_the_step_stale(app):
     with app.app_context():
         assert "sign_for" not in [e.action for e in timeline(case_id)]
         assert db.session.get(Assignment, a_id).state == "dispatched"
+
+
+def test_progress_that_changes_nothing_of_the_assignment_leaves_its_version(ctx):
+    case = dispatched_case()
+    (a,) = case.assignments
+    rules.transition(case, "sign_for", user("chief"), assignment=a)
+    db.session.commit()
+    case_version, a_version = case.version, a.version
+    rules.transition(case, "log_progress", user("staff"), "清运中", assignment=a, expected_version=case_version)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored.version == case_version + 1 and stored.assignments[0].version == a_version
+    assert timeline(case.id)[-1].action == "log_progress"

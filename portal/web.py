@@ -223,6 +223,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["roles"] = permissions
     app.jinja_env.globals["nav_for"] = nav_for
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["fixed_url"] = fixed_url
 
     app.before_request(_session_guard)
     app.before_request(_wtforms_translations)
@@ -304,6 +305,19 @@ def nav_for(user) -> list[tuple[str, object]]:
         if roles == permissions.PUBLIC or (user.is_authenticated and user.role in roles):
             items.append((endpoint, label))
     return items
+
+
+_FIXED_URLS: dict[tuple, str] = {}
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for` of an address that changes only with the mount point (the page frame's links and
+    files, on every page): worked out once per mount point."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = _FIXED_URLS.get(key)
+    if url is None:
+        url = _FIXED_URLS[key] = url_for(endpoint, **values)
+    return url
 
 
 def nav_links(user) -> list[tuple[str, str, str]]:

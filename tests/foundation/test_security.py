@@ -123,3 +123,14 @@ def test_a_page_that_needs_no_user_does_not_load_one_and_is_still_not_stored(app
     response = chief.get("/figures/ping")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert statements == []
+
+
+def test_the_page_frame_links_follow_the_mount_point(client_for):
+    """The frame's addresses (files, inbox, language, logout, the menu) are worked out once per mount
+    point: a portal served under /portal links there, and the same process served at / does not."""
+    admin = client_for("admin")
+    mounted = admin.get("/org/", base_url="http://localhost/portal/").get_data(as_text=True)
+    assert 'href="/portal/static/css/portal.css"' in mounted and 'action="/portal/auth/logout"' in mounted
+    assert 'href="/portal/inbox/"' in mounted and 'href="/static/' not in mounted
+    plain = admin.get("/org/").get_data(as_text=True)
+    assert 'href="/static/css/portal.css"' in plain and 'action="/auth/logout"' in plain and "/portal/" not in plain

@@ -103,18 +103,22 @@ def escape_output(value) -> str:
 
 
 class PortalCodeGenerator(CodeGenerator):
-    """Jinja's code generator, writing the two commonest expressions of a page without a Python
-    call each when it can (a list page has some seven hundred):
+    """Jinja's code generator, writing the same pages with fewer Python calls:
 
     - `{{ x }}` when autoescaping: a str is escaped by markupsafe's C function directly, anything
       else goes through `escape_output` (Jinja writes `escape(environment.finalize(x))`: three
-      Python calls and a Markup object per value);
+      Python calls and a Markup object per value; a list page has some seven hundred);
     - `x.name`: Python's `getattr(x, "name", missing)`, and only when that finds nothing Jinja's
       `environment.getattr` (which then tries `x["name"]` and gives Undefined): the same result,
-      in the same order, as Jinja's.
+      in the same order, as Jinja's;
+    - `f(a)`: a plain Python function called directly, anything else through `context.call`;
+    - each template's and block's output gathered in a list and handed on in one piece
+      (`blockvisit`, `visit_Include`, `visit_Block`).
 
-    The temporaries are assignment expressions (`_po`, `_pa`, `_pv`): a value is computed once,
-    and names from templates are never bare (Jinja prefixes them: `l_0_name`)."""
+    The temporaries are assignment expressions (`_po`, `_pa`, `_pv`, `_pf`): a value is computed
+    once, and names from templates are never bare (Jinja prefixes them: `l_0_name`). A callable
+    is loaded before its arguments are computed, so a call inside the arguments does not disturb
+    `_pf`. Async and sandboxed environments keep Jinja's own code."""
 
     def visit_Template(self, node, frame=None):
         self.writeline("from portal.templating import escape_output as portal_out, escape_text as portal_esc")

@@ -179,11 +179,12 @@ def test_calls_reach_plain_functions_and_context_functions_as_jinja_would(app):
 
     source = ('{% macro m(x) %}<{{ x }}>{% endmacro %}'
               '{{ join("a", "b", sep=sep) }}|{{ m(join("c", sep="")) }}|{{ shout("d") }}'
-              '|{% for i in [1] %}{% set inner = i * 2 %}{{ seen("inner") }}{% endfor %}|{{ seen("sep") }}')
+              '|{% for i in [1] %}{% set inner = i * 2 %}{{ seen("inner") }}{% endfor %}|{{ seen("sep") }}'
+              '|{{ join(join("e", "f", sep="+"), "g", sep=sep) }}')
     with app.test_request_context("/"):
         page = app.jinja_env.from_string(source).render(
             join=lambda *parts, sep: sep.join(parts), sep="-", shout=Shout(), seen=seen)
-    assert page == "a-b|<c>|D|2|-"
+    assert page == "a-b|<c>|D|2|-|e+f-g"        # a call inside a call's arguments
 
 
 def test_numbers_and_markup_are_written_as_they_are(app):

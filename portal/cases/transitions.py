@@ -149,11 +149,17 @@ def _target_state(case: Case, action: str, from_state: str) -> str:
 def append_event(case: Case, action: str, actor, from_state: str | None, to_state: str,
                   now: datetime, *, note: str = "", assignment: Assignment | None = None,
                   data: dict | None = None) -> CaseEvent:
-    event = CaseEvent(case=case, assignment=assignment, at=now, actor_id=actor_id(actor),
-                      action=action, from_state=from_state, to_state=to_state, note=note,
-                      public=action in PUBLIC_ACTIONS, data=dict(data or {}))
+    event = CaseEvent(case=case, assignment=assignment,
+                      **_event_columns(action, actor, from_state, to_state, now, note, data))
     db.session.add(event)
     return event
+
+
+def _event_columns(action: str, actor, from_state: str | None, to_state: str, now: datetime,
+                   note: str, data: dict | None) -> dict:
+    """An event's own columns (not its case and assignment), for `append_event` and `_inserted_event`."""
+    return {"at": now, "actor_id": actor_id(actor), "action": action, "from_state": from_state,
+            "to_state": to_state, "note": note, "public": action in PUBLIC_ACTIONS, "data": dict(data or {})}
 
 
 def _inserted_event(case: Case, action: str, actor, from_state: str | None, to_state: str,
@@ -162,8 +168,7 @@ def _inserted_event(case: Case, action: str, actor, from_state: str | None, to_s
     and no photos set on the record as the ORM would have them after a flush."""
     event = insert_persistent(db.session, CaseEvent, {
         "case_id": case.id, "assignment_id": assignment.id if assignment is not None else None,
-        "at": now, "actor_id": actor_id(actor), "action": action, "from_state": from_state,
-        "to_state": to_state, "note": note, "public": action in PUBLIC_ACTIONS, "data": dict(data)})
+        **_event_columns(action, actor, from_state, to_state, now, note, data)})
     set_committed_value(event, "case", case)
     set_committed_value(event, "assignment", assignment)
     set_committed_value(event, "attachments", [])

@@ -178,6 +178,16 @@ def _ordered(form, action: str):
     return form
 
 
+# The vocabularies of the case page, by name in its templates (`labels.states[…]`).
+_CASE_LABELS = {
+    "states": CASE_STATES, "channels": CHANNELS, "levels": LEVELS, "kinds": WHISTLE_KINDS,
+    "roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES, "events": EVENT_ACTIONS,
+    "lights": LIGHTS, "photos": ATTACHMENT_KINDS, "categories": CATEGORY_LABELS,
+    "limit_units": LIMIT_UNIT_LABELS, "buttons": ACTION_BUTTONS, "confirm": CONFIRM,
+    "satisfaction": SATISFACTION_LEVELS,
+}
+
+
 def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only: Assignment | None = None,
                   events: list[CaseEvent] | None = None) -> dict:
     """What the case templates show. For a unit's change (`_change.html`): `events`, the new
@@ -222,16 +232,6 @@ def _case_context(case: Case, *, notice=None, conflict=False, failed=None, only:
         "photo_accept": PHOTO_ACCEPT,
         "photo_fields": PHOTO_FIELDS,
     }
-
-
-# The vocabularies of the case page, by name in its templates (`labels.states[…]`).
-_CASE_LABELS = {
-    "states": CASE_STATES, "channels": CHANNELS, "levels": LEVELS, "kinds": WHISTLE_KINDS,
-    "roles": ASSIGNMENT_ROLES, "assignment_states": ASSIGNMENT_STATES, "events": EVENT_ACTIONS,
-    "lights": LIGHTS, "photos": ATTACHMENT_KINDS, "categories": CATEGORY_LABELS,
-    "limit_units": LIMIT_UNIT_LABELS, "buttons": ACTION_BUTTONS, "confirm": CONFIRM,
-    "satisfaction": SATISFACTION_LEVELS,
-}
 
 
 def _answer(case: Case, *, http_status: int = 200, **extra):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event, func, select
 from werkzeug.exceptions import NotFound
 
 from portal.audit.models import AuditEvent
@@ -449,11 +449,16 @@ def test_a_step_written_as_plain_statements_leaves_the_records_as_the_orm_would(
     (a,) = case.assignments
     db.session.commit()
     case_version, a_version = case.version, a.version
+    chief = user("chief")
+    flushed = []                                                # what the unit of work writes
+    sa_event.listen(db.session(), "before_flush", lambda session, *args: flushed.extend(
+        type(o).__name__ for o in (*session.new, *session.dirty)))
     with signals.case_transition.connected_to(lambda sender, **kw: seen.append(kw["event"].id)):
         seen = []
-        event = rules.transition(case, "sign_for", user("chief"), "已签收", assignment=a,
+        event = rules.transition(case, "sign_for", chief, "已签收", assignment=a,
                                  expected_version=case_version)
-    assert not db.session.dirty and not db.session.new          # nothing left for the unit of work
+    assert not {"Case", "Assignment", "CaseEvent"} & set(flushed)   # written without the unit of work ...
+    assert not db.session.dirty and not db.session.new          # ... and nothing left for it
     assert (case.version, a.version) == (case_version + 1, a_version + 1)
     assert event.id is not None and seen == [event.id]
     assert event.case is case and event.assignment is a and event.actor_name == user("chief").display_name

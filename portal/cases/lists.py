@@ -101,7 +101,7 @@ from portal.cases.models import (
     ASSIGNMENT_ROLES, ASSIGNMENT_STATES, CASE_STATES, CHANNELS, FINAL_CASE_STATES, LEVELS, LIGHTS,
     OPEN_ASSIGNMENT_STATES, WHISTLE_KINDS, Assignment, Case, CaseEvent,
 )
-from portal.database import read
+from portal.database import Prepared, read
 from portal.duties.labels import CATEGORY_LABELS
 from portal.duties.models import Matter
 from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
@@ -470,7 +470,7 @@ def _shape(user, f: CaseFilters, *more) -> tuple:
 # Prepared statements: the list's statements, built once for each shape (`_shape`) with their
 # values as parameters. Building a statement and working out its cache key cost as much as running
 # it (0.3-0.6 ms each): a prepared one keeps its cache key.
-_PREPARED: dict[tuple, Any] = {}
+_PREPARED: dict[tuple, Prepared] = {}
 
 
 def _prepared(key: tuple, build):
@@ -478,7 +478,7 @@ def _prepared(key: tuple, build):
     if statement is None:
         if len(_PREPARED) >= 2_000:
             _PREPARED.clear()
-        statement = _PREPARED[key] = build()
+        statement = _PREPARED[key] = Prepared(build())
     return statement
 
 

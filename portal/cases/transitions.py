@@ -34,7 +34,7 @@ from portal.cases.states import (
     ACTION_INPUTS, ACTIONS, ASSIGNMENT_MOVES, ATTACHMENT_KINDS_FOR, CASE_MOVES, PUBLIC_ACTIONS, RESIDENT,
     actor_id, actor_role, check, moves,
 )
-from portal.database import insert_persistent, plain_changes, read, write_columns
+from portal.database import Prepared, insert_persistent, plain_changes, read, write_columns
 from portal.duties.models import Matter
 from portal.duties.responders import Responders, responders
 from portal.extensions import db, lazy_gettext as _l
@@ -205,8 +205,8 @@ def unit_info(unit: Unit) -> dict:
             "department": unit.department.short_name or unit.department.name}
 
 
-_UNIT_INFO = (select(Unit.name, Department.short_name, Department.name.label("department"))
-              .join(Department, Department.id == Unit.department_id).where(Unit.id == bindparam("unit_id")))
+_UNIT_INFO = Prepared(select(Unit.name, Department.short_name, Department.name.label("department"))
+                      .join(Department, Department.id == Unit.department_id).where(Unit.id == bindparam("unit_id")))
 
 
 def assigned_unit_info(a: Assignment) -> dict:

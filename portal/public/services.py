@@ -19,7 +19,7 @@ from portal.cases import rules, uploads
 from portal.cases.models import (
     TRACKING_ALPHABET, TRACKING_LENGTH, Attachment, Case, Satisfaction, normalize_tracking_code,
 )
-from portal.database import read
+from portal.database import Prepared, read
 from portal.duties.models import CATEGORIES, Matter
 from portal.extensions import db, lazy_gettext as _l
 from portal.org.models import Community, Street
@@ -269,7 +269,7 @@ def public_issues(street: Street | None, group: str, *, page: int = 1, per_page:
     return [found[i] for i in ids if i in found]
 
 
-_ISSUE_ROWS = (
+_ISSUE_ROWS = Prepared(
     select(Case.id, Case.state, Case.created_at, Case.closed_at, Case.description,
            Street.name.label("street"), Community.name.label("community"),
            Matter.id.label("matter_id"), Matter.public_title, Matter.title, Matter.category,

@@ -71,3 +71,132 @@ def test_a_turn_ends_with_a_rollback_too(app):
 
     threading.Thread(target=writer).start()
     assert done.wait(5), "the next writer got its turn"
+
+
+# --- Prepared reads -----------------------------------------------------------------------------
+
+def _events_statement():
+    from sqlalchemy import bindparam, select
+
+    from portal.auth.models import User
+    from portal.cases.models import CaseEvent
+
+    return (select(CaseEvent.id, CaseEvent.at, CaseEvent.action, CaseEvent.data, CaseEvent.note,
+                   User.display_name.label("actor_name"), User.active)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.id >= bindparam("first"))
+            .order_by(CaseEvent.id).limit(25))
+
+
+def test_a_prepared_read_gives_what_sqlalchemy_gives_without_its_execution(app, monkeypatch):
+    """Datetimes, JSON, booleans, NULLs, labels and a LIMIT written into the statement come back
+    as SQLAlchemy's own rows have them, by name and by position; SQLAlchemy does not execute it."""
+    from datetime import datetime
+
+    from sqlalchemy.engine import Connection
+
+    from portal.database import Prepared, read
+
+    statement = _events_statement()
+    with app.test_request_context("/"):
+        expected = db.session.execute(statement, {"first": 1}).all()
+        prepared = Prepared(statement)
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("SQLAlchemy executed the prepared read")
+
+        monkeypatch.setattr(Connection, "execute", refuse)
+        rows = read(prepared, {"first": 1})
+        monkeypatch.undo()
+    assert len(expected) == 25 and [tuple(r) for r in rows] == [tuple(r) for r in expected]
+    first = rows.first()
+    assert isinstance(first.at, datetime) and isinstance(first.data, dict)
+    assert {type(r.active) for r in rows} <= {bool, type(None)} and bool in {type(r.active) for r in rows}
+    assert first._fields == ("id", "at", "action", "data", "note", "actor_name", "active")
+    assert rows.scalar() == expected[0].id and rows.scalars().all() == [r.id for r in expected]
+
+
+def test_a_prepared_read_binds_datetimes_as_sqlalchemy_does(app):
+    from sqlalchemy import bindparam, func, select
+
+    from portal.cases.models import CaseEvent
+    from portal.database import Prepared, read
+
+    with app.test_request_context("/"):
+        middle = db.session.scalar(select(CaseEvent.at).order_by(CaseEvent.id).offset(10).limit(1))
+        statement = select(func.count()).select_from(CaseEvent).where(CaseEvent.at <= bindparam("until"))
+        expected = db.session.execute(statement, {"until": middle}).scalar()
+        assert read(Prepared(statement), {"until": middle}).scalar() == expected > 0
+
+
+def test_a_prepared_read_that_finds_one_row_or_none(app):
+    import pytest
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+
+    from portal.auth.models import User
+    from portal.database import Prepared, read
+
+    by_name = Prepared(select(User.id, User.username).where(User.username == bindparam("name")))
+    everyone = Prepared(select(User.id))
+    with app.test_request_context("/"):
+        assert read(by_name, {"name": "admin"}).one().username == "admin"
+        assert read(by_name, {"name": "nobody"}).one_or_none() is None
+        assert read(by_name, {"name": "nobody"}).first() is None
+        with pytest.raises(NoResultFound):
+            read(by_name, {"name": "nobody"}).one()
+        with pytest.raises(MultipleResultsFound):
+            read(everyone).one()
+
+
+def test_what_a_prepared_read_does_not_cover_runs_through_sqlalchemy(app):
+    """A listener on the engine (the query plan tests) sees the statement; an empty IN list is
+    written by SQLAlchemy; a driver error is raised as SQLAlchemy raises it."""
+    import pytest
+    from sqlalchemy import bindparam, event, select, table, column
+    from sqlalchemy.exc import OperationalError
+
+    from portal.auth.models import User
+    from portal.database import Prepared, read
+
+    seen = []
+
+    def keep(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    named = Prepared(select(User.username).where(User.username.in_(bindparam("names", expanding=True)))
+                     .order_by(User.username))
+    missing = Prepared(select(column("x")).select_from(table("no_such_table")))
+    with app.test_request_context("/"):
+        engine = db.engine
+        assert read(named, {"names": []}).scalars().all() == []
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            assert read(Prepared(_events_statement()), {"first": 1}).first() is not None
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        assert any("FROM case_event" in s for s in seen)
+        with pytest.raises(OperationalError, match="no such table"):
+            read(missing)
+
+
+def test_a_prepared_read_writes_out_in_lists(app, monkeypatch):
+    """An expanding IN list gets a placeholder per value, each bound through its type."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.engine import Connection
+
+    from portal.cases.models import CaseEvent
+    from portal.database import Prepared, read
+
+    statement = Prepared(select(CaseEvent.id, CaseEvent.at)
+                         .where(CaseEvent.id.in_(bindparam("ids", expanding=True)),
+                                CaseEvent.at.in_(bindparam("times", expanding=True)),
+                                CaseEvent.id > bindparam("above"))
+                         .order_by(CaseEvent.id))
+    with app.test_request_context("/"):
+        events = db.session.execute(select(CaseEvent.id, CaseEvent.at).order_by(CaseEvent.id).limit(6)).all()
+        params = {"ids": [e.id for e in events], "times": [e.at for e in events[1:5]], "above": events[1].id}
+        monkeypatch.setattr(Connection, "execute", lambda *a, **k: (_ for _ in ()).throw(AssertionError("executed")))
+        rows = read(statement, params)
+        monkeypatch.undo()
+    assert [tuple(r) for r in rows] == [tuple(e) for e in events[2:5]]

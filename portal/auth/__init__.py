@@ -10,27 +10,28 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @functools.cache
 def _user_statement():
-    """The user by id, built once (on every request: `session.get` would build and key a new
-    statement each time; see `cases.views._CASE_WITH_ASSIGNMENTS`)."""
+    """The user's row by id, built once (`Prepared`: it runs on every request)."""
     from sqlalchemy import bindparam, select
 
     from portal.auth.models import User
+    from portal.database import Prepared, columns_of
 
-    return select(User).where(User.id == bindparam("user_id"))
+    return Prepared(select(*columns_of(User)).where(User.id == bindparam("user_id")))
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
     """Load the user of a session; a rotated session token or an inactive user ends it."""
     from portal.auth.models import User
+    from portal.database import adopt, read
 
     ident, _sep, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.execute(_user_statement(), {"user_id": int(ident)}).scalar_one_or_none()
-    if user is None or not user.active or user.session_token != token:
+    row = read(_user_statement(), {"user_id": int(ident)}).first()
+    if row is None or not row.active or row.session_token != token:
         return None
-    return user
+    return adopt(db.session, User, row)
 
 
 @login_manager.unauthorized_handler

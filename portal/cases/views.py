@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import permissions as perm
 from portal.cases import bp, page, rules, uploads
@@ -21,7 +22,7 @@ from portal.cases.models import (
     LIGHTS, SATISFACTION_LEVELS, WHISTLE_KINDS, Assignment, Attachment, Case, CaseEvent,
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
-from portal.database import begin_write, commit_keeping_objects, late_write
+from portal.database import Prepared, adopt, begin_write, columns_of, commit_keeping_objects, late_write, read
 from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
@@ -98,15 +99,33 @@ def _set_ids(form, prefix: str):
     return form
 
 
-# A case with its assignments, in one statement built once: SQLAlchemy keys a statement for its
-# cache once per statement object, and `session.get` builds (and keys) a new one on every call.
-_CASE_WITH_ASSIGNMENTS = select(Case).options(joinedload(Case.assignments)).where(Case.id == bindparam("case_id"))
-_FRESH_CASE_WITH_ASSIGNMENTS = _CASE_WITH_ASSIGNMENTS.execution_options(populate_existing=True)
+# A case and its assignments, read as plain rows by statements built once and made records by
+# `adopt` (a third of the ORM's loading); a case the session holds already is loaded by the ORM.
+_CASE = Prepared(select(*columns_of(Case)).where(Case.id == bindparam("case_id")))
+_ASSIGNMENTS = Prepared(select(*columns_of(Assignment)).where(Assignment.case_id == bindparam("case_id"))
+                        .order_by(Assignment.id))
+_FRESH_CASE_WITH_ASSIGNMENTS = (select(Case).options(joinedload(Case.assignments))
+                                .where(Case.id == bindparam("case_id")).execution_options(populate_existing=True))
 
 
 def _case_with_assignments(case_id: int, *, fresh: bool = False) -> Case | None:
-    statement = _FRESH_CASE_WITH_ASSIGNMENTS if fresh else _CASE_WITH_ASSIGNMENTS
-    return db.session.execute(statement, {"case_id": case_id}).unique().scalar_one_or_none()
+    """The case with its assignments loaded; `fresh`: as the database has them now, also when the
+    session holds the case already."""
+    session = db.session()
+    params = {"case_id": case_id}
+    if fresh and session.identity_map.get((Case, (case_id,), None)) is not None:
+        return session.execute(_FRESH_CASE_WITH_ASSIGNMENTS, params).unique().scalar_one_or_none()
+    row = read(_CASE, params).first()
+    if row is None:
+        return None
+    case = adopt(session, Case, row)
+    if "assignments" not in case.__dict__:
+        assignments = [adopt(session, Assignment, r) for r in read(_ASSIGNMENTS, params)]
+        set_committed_value(case, "assignments", assignments)
+        for assignment in assignments:
+            if "case" not in assignment.__dict__:
+                set_committed_value(assignment, "case", case)
+    return case
 
 
 def _page_case(case_id: int, user) -> Case:

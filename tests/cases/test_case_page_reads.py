@@ -1,6 +1,7 @@
 """The case page reads what it shows in a fixed number of statements, however long its history.
 
-The case and its assignments come in one query (the rules decide on them); the names around them
+The user, then the case and its assignments (the rules decide on them) come as plain rows made
+records (`portal.database.adopt`), one statement each; the names around them
 (place, matter and departments, units, who signed and checked in, presses), the timeline and
 the photos come as plain rows, one statement each (`portal.cases.page`)."""
 from __future__ import annotations
@@ -62,7 +63,7 @@ def test_a_page_shows_its_units_and_presses_in_a_fixed_number_of_reads(app, make
     assert pressed[1] == pressed[0] + 2                           # the presses, counted
     assert after.count('<li id="event-') == before.count('<li id="event-') + 2
     assert len(more) == len(reads) == len(first)                   # more history, no more reads
-    assert len(more) <= 8
+    assert len(more) <= 9       # user, case, assignments, the five of `page.load`, the frame's street
 
 
 def test_who_signed_and_checked_in_is_named_on_the_card(app, make, client_as):

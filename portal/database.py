@@ -20,6 +20,7 @@ import functools
 import os
 import re
 import sqlite3
+from typing import Any, NamedTuple
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
@@ -247,11 +248,13 @@ class _Plan:
     __slots__ = ("sql", "pieces", "names", "expanding", "defaults", "binds", "row", "results")
 
     @classmethod
-    def compile(cls, statement, dialect) -> "_Plan | None":
+    def compile(cls, statement, dialect, column_keys: list | None = None) -> "_Plan | None":
         from collections import namedtuple
 
-        compiled = statement.compile(dialect=dialect)
-        if not compiled.positional or compiled.literal_execute_params:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        # Values SQLAlchemy works out at execution (column defaults, RETURNING) are its to work out.
+        if (not compiled.positional or compiled.literal_execute_params or compiled.insert_prefetch
+                or compiled.update_prefetch or compiled.effective_returning):
             return None
         binds = compiled.binds
         expanding = frozenset(name for name, bind in binds.items() if bind.expanding)
@@ -277,16 +280,19 @@ class _Plan:
                              if (p := c.type._cached_result_processor(dialect, None)) is not None)
         return plan
 
-    def run(self, connection, prepared: Prepared, params: dict) -> Rows:
+    def bound(self, params: dict) -> tuple[str | None, tuple | list]:
+        """The SQL and its values in order, each through its type's bind processor (no SQL: an
+        empty IN list, which SQLAlchemy writes as the empty set)."""
         values = {**self.defaults, **params} if self.defaults else params
         if self.expanding:
-            sql, bound = self._expanded(values)
-            if sql is None:          # an empty list: SQLAlchemy writes the empty set
-                return connection.execute(prepared.statement, params)
-        else:
-            sql = self.sql
-            bound = tuple(value if p is None or value is None else p(value)
-                          for p, value in zip(self.binds, map(values.__getitem__, self.names)))
+            return self._expanded(values)
+        return self.sql, tuple(value if p is None or value is None else p(value)
+                               for p, value in zip(self.binds, map(values.__getitem__, self.names)))
+
+    def run(self, connection, prepared: Prepared, params: dict) -> Rows:
+        sql, bound = self.bound(params)
+        if sql is None:
+            return connection.execute(prepared.statement, params)
         dbapi = connection.connection.dbapi_connection
         try:
             raw = dbapi.execute(sql, bound).fetchall()
@@ -321,6 +327,55 @@ class _Plan:
             sql.append("(" + ", ".join("?" * len(values[pieces[i]])) + ")")
             sql.append(pieces[i + 1])
         return "".join(sql), bound
+
+
+class Written(NamedTuple):
+    """What `write` did: the rows it changed, and an INSERT's new primary key."""
+
+    rowcount: int
+    primary_key: Any
+
+
+_WRITE_PLANS: dict[tuple, "_Plan | None"] = {}
+
+
+def write(statement, params: dict, session=None) -> Written:
+    """Run an INSERT, UPDATE or DELETE built once (a module's cached statement) on the session's
+    connection, in its transaction.
+
+    On SQLite it runs straight on the driver, compiled once for each set of parameter names, like a
+    `Prepared` read; every change of a case writes three or four rows this way, and SQLAlchemy's
+    execution costs several times the driver's. Statements with values SQLAlchemy works out at
+    execution (column defaults left out, RETURNING), other databases, listeners on the engine and
+    driver errors (re-run so they are raised as SQLAlchemy raises them) take SQLAlchemy's path."""
+    if session is None:
+        from portal.extensions import db
+
+        session = db.session
+    connection = session.connection()
+    dialect = connection.dialect
+    plan = None
+    if dialect.name == "sqlite" and not connection.dispatch.before_cursor_execute:
+        key = (statement, dialect, tuple(params))
+        try:
+            plan = _WRITE_PLANS[key]
+        except KeyError:
+            if len(_WRITE_PLANS) >= 1_000:
+                _WRITE_PLANS.clear()
+            plan = _WRITE_PLANS[key] = _Plan.compile(statement, dialect, list(params))
+    if plan is not None:
+        sql, bound = plan.bound(params)
+        dbapi = connection.connection.dbapi_connection
+        if sql is not None:
+            try:
+                cursor = dbapi.execute(sql, bound)
+            except dbapi.Error:
+                pass
+            else:
+                return Written(cursor.rowcount, cursor.lastrowid)
+    result = connection.execute(statement, params)
+    key = result.inserted_primary_key if result.is_insert else None
+    return Written(result.rowcount, key[0] if key else None)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -412,8 +467,7 @@ def write_columns(session, obj) -> None:
     version = state.dict["version"]
     params = {f"v_{name}": state.dict[name] for name in names}
     params.update(w_id=state.dict["id"], w_version=version, v_version=version + 1)
-    result = session.connection().execute(_update(state.mapper, names), params)
-    if result.rowcount != 1:
+    if write(_update(state.mapper, names), params, session).rowcount != 1:
         raise StaleDataError(f"{state.mapper.class_.__name__} {state.dict['id']} changed meanwhile")
     state.dict["version"] = version + 1
     state._commit_all(state.dict, session.identity_map)
@@ -435,7 +489,7 @@ def insert_persistent(session, model, values: dict):
     work: see `write_columns`); its relationships load lazily or are set by the caller."""
     from sqlalchemy.orm import make_transient_to_detached
 
-    key = session.connection().execute(_insert(model.__table__), values).inserted_primary_key[0]
+    key = write(_insert(model.__table__), values, session).primary_key
     record = model(id=key, **values)
     make_transient_to_detached(record)
     _attach(session, record)

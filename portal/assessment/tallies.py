@@ -11,10 +11,11 @@ reader in a short transaction of its own. `flask --app portal assess --month YYY
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -36,20 +37,30 @@ def touch(month: date | None) -> None:
     """Mark the month's tallies stale (inside the caller's transaction)."""
     if month is None:
         return
-    table = AssessmentMonth.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        statement = upsert(table).values(month=month, generation=1).on_conflict_do_update(
-            index_elements=[table.c.month], set_={"generation": table.c.generation + 1})
-        db.session.execute(statement)
+    connection = db.session.connection()
+    statement = _touch_statement(connection.dialect.name)
+    if statement is not None:
+        connection.execute(statement, {"month": month})
         return
-    if not db.session.execute(update(table).where(table.c.month == month)
+    table = AssessmentMonth.__table__
+    if not connection.execute(update(table).where(table.c.month == month)
                               .values(generation=table.c.generation + 1)).rowcount:
-        db.session.execute(insert(table).values(month=month, generation=1))
+        connection.execute(insert(table).values(month=month, generation=1))
+
+
+@functools.cache
+def _touch_statement(dialect: str):
+    """The month's generation bumped (or the month's row added) in one upsert, built once: every
+    change of a whistle runs it, and building a statement costs more than running it."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        return None
+    table = AssessmentMonth.__table__
+    return upsert(table).values(month=bindparam("month"), generation=1).on_conflict_do_update(
+        index_elements=[table.c.month], set_={"generation": table.c.generation + 1})
 
 
 @case_transition.connect

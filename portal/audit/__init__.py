@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, has_request_context, request
 from flask_login import current_user
 
+from portal.database import write
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -45,7 +46,7 @@ def record(action: str, obj=None, *, object_type: str | None = None, object_id: 
             object_id = obj.id
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
-    db.session.connection().execute(_insert(AuditEvent), {
+    write(_insert(AuditEvent), {
         "at": utcnow(),
         "action": action,
         "object_type": object_type or "",

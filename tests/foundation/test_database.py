@@ -200,3 +200,54 @@ def test_a_prepared_read_writes_out_in_lists(app, monkeypatch):
         rows = read(statement, params)
         monkeypatch.undo()
     assert [tuple(r) for r in rows] == [tuple(e) for e in events[2:5]]
+
+
+# --- written as plain statements ------------------------------------------------------------------
+
+def test_a_written_row_is_what_sqlalchemy_would_have_written(app, monkeypatch):
+    """An INSERT with every column and an UPDATE run on the driver (SQLAlchemy does not execute
+    them): the new key, the rows changed, and the values read back as written (JSON, datetimes)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.engine import Connection
+
+    from portal.audit.models import AuditEvent
+    from portal.database import write
+
+    table = AuditEvent.__table__
+    insert = table.insert()
+    update = table.update().where(table.c.id == bindparam("w_id")).values(action=bindparam("v_action"))
+    at = datetime(2026, 12, 3, 4, 5, 6, 789000, tzinfo=timezone.utc).replace(tzinfo=None)
+    values = {"at": at, "actor_id": None, "action": "test.write", "object_type": "case", "object_id": 7,
+              "details": {"说明": "plain", "n": [1, 2]}, "ip": "127.0.0.1"}
+    with app.test_request_context("/"):
+        monkeypatch.setattr(Connection, "execute", lambda *a, **k: (_ for _ in ()).throw(AssertionError("executed")))
+        written = write(insert, values)
+        changed = write(update, {"w_id": written.primary_key, "v_action": "test.rewritten"})
+        missing = write(update, {"w_id": -1, "v_action": "never"})
+        monkeypatch.undo()
+        row = db.session.execute(select(AuditEvent).where(AuditEvent.id == written.primary_key)).scalar_one()
+        assert (changed.rowcount, missing.rowcount) == (1, 0)
+        assert (row.action, row.details, row.at, row.object_id) == ("test.rewritten", values["details"], at, 7)
+
+
+def test_what_a_write_does_not_cover_runs_through_sqlalchemy(app):
+    """A column left to its default gets it (SQLAlchemy works it out); a driver error is raised as
+    SQLAlchemy raises it, and nothing is written."""
+    import pytest
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.audit.models import AuditEvent
+    from portal.database import write
+
+    insert = AuditEvent.__table__.insert()
+    with app.test_request_context("/"):
+        before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        written = write(insert, {"action": "test.defaults", "object_type": "", "details": {}})
+        row = db.session.get(AuditEvent, written.primary_key)
+        assert row.action == "test.defaults" and row.at is not None
+        with pytest.raises(IntegrityError):
+            write(insert, {"at": row.at, "action": None, "object_type": "", "details": {}})
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1

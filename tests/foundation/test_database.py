@@ -251,3 +251,27 @@ def test_what_a_write_does_not_cover_runs_through_sqlalchemy(app):
         with pytest.raises(IntegrityError):
             write(insert, {"at": row.at, "action": None, "object_type": "", "details": {}})
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1
+
+
+def test_transactions_begin_on_the_driver_and_its_errors_come_as_sqlalchemy_s(app):
+    """A page's reads begin with BEGIN, a change with BEGIN IMMEDIATE, sent straight to SQLite (its
+    own trace sees them); a refused BEGIN is raised as SQLAlchemy's OperationalError."""
+    import pytest
+    from flask import g
+    from sqlalchemy.exc import OperationalError
+
+    from portal.database import _begin
+
+    for write_request, expected in ((False, "BEGIN"), (True, "BEGIN IMMEDIATE")):
+        with app.test_request_context("/"):
+            g.write_request = write_request
+            seen = []
+            fairy = db.engine.raw_connection()         # the pool's connection, given back below
+            fairy.dbapi_connection.set_trace_callback(seen.append)
+            fairy.close()
+            connection = db.session.connection()
+            connection.connection.dbapi_connection.set_trace_callback(None)
+            assert [s for s in seen if s.startswith("BEGIN")] == [expected]
+            with pytest.raises(OperationalError, match="within a transaction"):
+                _begin(connection, "BEGIN")
+            db.session.rollback()

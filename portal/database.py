@@ -136,6 +136,12 @@ def read(statement, params: dict | None = None):
     return connection.execute(statement, params or {})
 
 
+def on_driver(connection) -> bool:
+    """Whether statements may go straight to the driver on `connection`: SQLite, and nobody
+    listening to the engine's statements (the tests that read query plans do)."""
+    return connection.dialect.name == "sqlite" and not connection.dispatch.before_cursor_execute
+
+
 class Rows(list):
     """The rows of a `Prepared` read: a list of named tuples with the methods callers use on
     SQLAlchemy's results."""
@@ -187,9 +193,9 @@ class Prepared:
         self._plans: dict = {}
 
     def plan(self, connection) -> "_Plan | None":
-        dialect = connection.dialect
-        if dialect.name != "sqlite" or connection.dispatch.before_cursor_execute:
+        if not on_driver(connection):
             return None
+        dialect = connection.dialect
         try:
             return self._plans[dialect]
         except KeyError:
@@ -205,6 +211,12 @@ def columns_of(model) -> list:
     return [prop.columns[0].label(prop.key) for prop in inspect(model).column_attrs]
 
 
+def held(session, model, ident: int):
+    """The `model` record with primary key `ident` if the session holds it already, else None
+    (no statement; the portal's records have a single `id` key)."""
+    return session.identity_map.get((model, (ident,), None))
+
+
 def adopt(session, model, row):
     """The persistent `model` record of `row` (read with `columns_of(model)`), as a query gives it:
     the session's own record when it holds that one already (not refreshed, as a query leaves it),
@@ -216,7 +228,7 @@ def adopt(session, model, row):
     from sqlalchemy.orm import make_transient_to_detached
     from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
-    existing = session.identity_map.get((model, (row.id,), None))
+    existing = held(session, model, row.id)
     if existing is not None:
         return existing
     record = manager_of_class(model).new_instance()
@@ -355,7 +367,7 @@ def write(statement, params: dict, session=None) -> Written:
     connection = session.connection()
     dialect = connection.dialect
     plan = None
-    if dialect.name == "sqlite" and not connection.dispatch.before_cursor_execute:
+    if on_driver(connection):
         key = (statement, dialect, tuple(params))
         try:
             plan = _WRITE_PLANS[key]
@@ -415,7 +427,7 @@ def configure_sqlite(engine: Engine) -> None:
 def _begin(conn, sql: str) -> None:
     """BEGIN on the driver (two per change; SQLAlchemy's execution costs ten times the statement),
     through SQLAlchemy when someone listens to the engine; a driver error raised as SQLAlchemy's."""
-    if conn.dispatch.before_cursor_execute:
+    if not on_driver(conn):
         conn.exec_driver_sql(sql)
         return
     dbapi_connection = conn.connection.dbapi_connection

@@ -1,11 +1,11 @@
 """What the case page shows besides the case and its assignments, read as plain rows.
 
-The rules decide on the `Case` and its `Assignment` objects (`views._target`, one query); the
+The rules decide on the `Case` and its `Assignment` objects (`views._case_with_assignments`); the
 page around them (the names of the place, the matter and its departments, the units' names, who
 signed, checked in and verified, the number of presses, the timeline and the photos) is only
-shown, so it is read here with one statement each, built once (`Prepared`), into named tuples. Loading the
-same through the case's relationships (six eager loads) cost about 5 ms of ORM work a page at
-600,000 cases; these take about 1 ms.
+shown, so it is read here with one statement each, built once (`Prepared`), into named tuples.
+Loading the same through the case's relationships (six eager loads) cost about 5 ms of ORM work
+a page at 600,000 cases; these take about 1 ms.
 
 Templates use the same names on these rows as on the models (`e.actor_name` exists on both
 `CaseEvent` and a timeline row), so a unit's change can answer with its new ORM event.

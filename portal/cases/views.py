@@ -22,7 +22,9 @@ from portal.cases.models import (
     LIGHTS, SATISFACTION_LEVELS, WHISTLE_KINDS, Assignment, Attachment, Case, CaseEvent,
 )
 from portal.duties.labels import CATEGORY_LABELS, LIMIT_UNIT_LABELS
-from portal.database import Prepared, adopt, begin_write, columns_of, commit_keeping_objects, late_write, read
+from portal.database import (
+    Prepared, adopt, begin_write, columns_of, commit_keeping_objects, held, late_write, read,
+)
 from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
 from portal.org.models import Unit
 from portal.rendering import render, wants_fragment
@@ -113,7 +115,7 @@ def _case_with_assignments(case_id: int, *, fresh: bool = False) -> Case | None:
     session holds the case already."""
     session = db.session()
     params = {"case_id": case_id}
-    if fresh and session.identity_map.get((Case, (case_id,), None)) is not None:
+    if fresh and held(session, Case, case_id) is not None:
         return session.execute(_FRESH_CASE_WITH_ASSIGNMENTS, params).unique().scalar_one_or_none()
     row = read(_CASE, params).first()
     if row is None:
@@ -129,8 +131,8 @@ def _case_with_assignments(case_id: int, *, fresh: bool = False) -> Case | None:
 
 
 def _page_case(case_id: int, user) -> Case:
-    """`rules.get_case_or_404` with the case's assignments in the same query, fresh from the
-    database; what else the page shows comes from `page.load`."""
+    """`rules.get_case_or_404` with the case's assignments (`_case_with_assignments`), fresh from
+    the database; what else the page shows comes from `page.load`."""
     case = _case_with_assignments(case_id, fresh=True)
     perm.require(case is not None and rules.can_see_case(user, case))
     return case
@@ -346,7 +348,7 @@ def _inputs(action: str) -> dict:
 
 def _target(case_id: int, action: str, assignment_id: int | None, user) -> tuple[Case, Assignment | None]:
     """The case and (for a unit action) the assignment the action is posted to, in the user's scope.
-    The case comes with its assignments in one query: the scope and the rules look at them."""
+    The case comes with its assignments (`_case_with_assignments`): the scope and the rules look at them."""
     case = _case_with_assignments(case_id)
     perm.require(case is not None and rules.can_see_case(user, case))
     if action not in PAGE_ACTIONS:

@@ -510,3 +510,29 @@ def test_progress_that_changes_nothing_of_the_assignment_leaves_its_version(ctx)
     stored = db.session.get(Case, case.id)
     assert stored.version == case_version + 1 and stored.assignments[0].version == a_version
     assert timeline(case.id)[-1].action == "log_progress"
+
+
+def test_a_case_loaded_for_a_page_or_an_action_is_a_clean_record_and_fresh_when_asked(app, ctx):
+    """`_case_with_assignments`: the case and its assignments as clean, persistent records with
+    the assignments loaded (no further statement); asked `fresh` while the session holds the case,
+    it shows what another connection changed meanwhile."""
+    from sqlalchemy import inspect, text
+
+    from portal.cases.views import _case_with_assignments
+    from portal.database import commit_keeping_objects
+
+    case_id = dispatched_case().id
+    db.session.commit()
+    db.session.expunge_all()
+    case = _case_with_assignments(case_id)
+    state = inspect(case)
+    assert state.persistent and not db.session.dirty and "assignments" in case.__dict__
+    (a,) = case.assignments
+    assert inspect(a).persistent and a.case is case and a.case_id == case_id
+    assert _case_with_assignments(case_id) is case                # the session's own, as a query gives it
+    commit_keeping_objects()                                       # a new transaction, the case kept as read
+    with db.engine.begin() as other:
+        other.execute(text('UPDATE "case" SET description = :d WHERE id = :i'), {"d": "改过的描述", "i": case_id})
+    assert _case_with_assignments(case_id).description != "改过的描述"        # held, not read again
+    assert _case_with_assignments(case_id, fresh=True).description == "改过的描述"
+    assert _case_with_assignments(-1) is None

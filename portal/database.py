@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
@@ -127,13 +128,25 @@ def read(statement, params: dict | None = None):
     `Prepared` statement runs on SQLite without SQLAlchemy's per-execution work (see there)."""
     from portal.extensions import db
 
-    connection = db.session.connection()
+    connection = session_connection(db.session())
     if type(statement) is Prepared:
         plan = statement.plan(connection)
         if plan is not None:
             return plan.run(connection, statement, params or {})
         statement = statement.statement
     return connection.execute(statement, params or {})
+
+
+def session_connection(session):
+    """`session.connection()`, kept for the rest of the session's transaction: a page runs five to
+    ten statements in one transaction, and SQLAlchemy finds the connection anew for each (a few
+    µs a time). A new transaction (commit, rollback, close, a savepoint) asks SQLAlchemy again."""
+    kept = session.info.get("portal_connection")
+    if kept is not None and kept[0] is session._transaction and kept[0].is_active:
+        return kept[1]
+    connection = session.connection()
+    session.info["portal_connection"] = (session._transaction, connection)
+    return connection
 
 
 def on_driver(connection) -> bool:
@@ -364,7 +377,9 @@ def write(statement, params: dict, session=None) -> Written:
         from portal.extensions import db
 
         session = db.session
-    connection = session.connection()
+    if isinstance(session, scoped_session):
+        session = session()
+    connection = session_connection(session)
     dialect = connection.dialect
     plan = None
     if on_driver(connection):

@@ -21,8 +21,9 @@ whole `search()` calls unless they say otherwise):
   0.2 s for its first page in ascending order, now 2 ms). Other filters (community, level, category) are written
   `col + 0` so SQLite keeps walking (left to itself it searched ix_case_community_matter_created
   or ix_case_street_state and sorted 50-200k rows: 0.4-2 s); a count keeps the plain columns.
-- The count stops after COUNT_CAP + 1 cases (`_list_count`). The scope alone, or with a street or
-  a state, asks first for the case after the cap (`LIMIT 1 OFFSET 10000`), which skips 10,000
+- The count of the district's, a street's or a community's cases, filtered by street, community or
+  state only, is the month tallies' (`portal.figures`), exact. Other counts stop after COUNT_CAP +
+  1 cases (`_list_count`). The scope alone, or with a street or a state, asks first for the case after the cap (`LIMIT 1 OFFSET 10000`), which skips 10,000
   index entries in 0.16 ms where counting them in a subquery took 0.8 ms, and counts below it.
 - A unit's list: its cases are counted from ix_assignment_unit_case (unit_id, case_id) alone. A
   unit with thousands of cases walks the list's index as above and probes each case for the unit
@@ -108,7 +109,7 @@ from portal.extensions import db, lazy_gettext as _l, translated_vocabularies
 from portal.org.models import Community, Grid, Street, Unit
 from portal.rendering import render, render_fragment, wants_fragment
 from portal.spreadsheets import safe_cell
-from portal.timeutil import local_to_utc, local_today, to_local, utcnow
+from portal.timeutil import format_local, local_to_utc, local_today, utcnow
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000          # the list says "more than 10,000" rather than counting 600k rows
@@ -762,11 +763,31 @@ def count_capped_by_street(conds: list, street_ids: list[int], cap: int | None =
     return min(total, cap), total > cap
 
 
+def _tallied(user, f: CaseFilters) -> dict | None:
+    """The street, community and state (`figures.rates.case_count`) whose cases are the list's, when
+    the list is a district's, a street's or a community's with no filter but those: the month
+    tallies hold its exact count. None: the list must be counted from the cases."""
+    if f.q or f.level or f.category or f.light or f.date_from or f.date_to:
+        return None
+    street, community = None, f.community or None
+    if user.role == perm.DISTRICT_ADMIN:
+        street = f.street or None
+    elif user.role in perm.STREET_ROLES and user.street_id is not None:
+        street = user.street_id
+    elif user.role == perm.GRID_WORKER and user.community_id is not None and community in (None, user.community_id):
+        community = user.community_id
+    else:
+        return None
+    return {"street_id": street, "community_id": community, "state": f.state or None}
+
+
 def _list_count(user, f: CaseFilters, values: dict, unit_cases: int | None) -> tuple[int, bool]:
     """The list's count, stopped after COUNT_CAP cases. `unit_cases`: a unit's cases, counted up to
     COUNT_CAP + 1 (without a filter, that is the count).
 
-    The scope alone, or with a street or a state, is counted from an index that holds it all: the
+    The district's, a street's or a community's cases, filtered by nothing but a street, a community
+    or a state, are counted exactly from the month tallies (`_tallied`): 0.05 ms where skipping
+    10,000 index entries took 0.5. Otherwise the scope alone, or with a street or a state, is counted from an index that holds it all: the
     count asks first for the case after the cap (`LIMIT 1 OFFSET cap`) and counts only if there is
     none; skipping 10,000 index entries takes 0.16 ms, counting them in a subquery 0.8 ms. Other
     filters may have each case's row read, and below the cap that would be done twice: they are
@@ -776,6 +797,11 @@ def _list_count(user, f: CaseFilters, values: dict, unit_cases: int | None) -> t
     unit = user.role in perm.UNIT_ROLES
     if unit and not f.active:
         return min(unit_cases, COUNT_CAP), unit_cases > COUNT_CAP
+    tallied = _tallied(user, f)
+    if tallied is not None:
+        from portal.figures.rates import case_count
+
+        return case_count(**tallied), False
     # A unit's cases in an open state: the district's are few; walk them, probing each for the unit.
     unit_walk = unit and (unit_cases > UNIT_WALK_MIN and f.state and f.state not in FINAL_CASE_STATES
                           and not (f.q or f.light or f.level or f.community or f.category))
@@ -865,7 +891,7 @@ def _export_texts() -> dict[str, dict]:
 
 
 def _local_text(value: datetime | None) -> str:
-    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return format_local(value) if value else ""
 
 
 _EXPORT_FIELDS = (Case.id, Case.number, Case.created_at, Case.channel, Street.name.label("street_name"),

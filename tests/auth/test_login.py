@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -182,3 +184,16 @@ def test_htmx_post_with_csrf_header_is_accepted(client_for, user_by_name):
     uid = user_by_name("grid").id
     response = admin.htmx("POST", f"/auth/users/{uid}/active", {"active": "0"})
     assert response.status_code == 302
+
+
+def test_every_form_of_a_page_carries_the_one_token_of_the_session_and_it_is_accepted(client_for, user_by_name):
+    admin = client_for("admin")
+    page = admin.get("/auth/users").get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert tokens == {meta}
+    uid = user_by_name("grid").id
+    refused = admin.post(f"/auth/users/{uid}/active", data={"active": "0", "csrf_token": meta[:-2] + "xx"})
+    assert refused.status_code == 400
+    accepted = admin.post(f"/auth/users/{uid}/active", data={"active": "0", "csrf_token": meta})
+    assert accepted.status_code == 302

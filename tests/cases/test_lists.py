@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -336,11 +337,21 @@ def test_live_filtering_answers_htmx_with_the_results_only(app, client_for):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_count_is_capped(app, monkeypatch):
+def test_counts_are_capped_unless_the_month_tallies_hold_them(app, client_for, monkeypatch):
     monkeypatch.setattr(lists, "COUNT_CAP", 5)
     with app.test_request_context():
-        page = lists.search(user("admin"), lists.CaseFilters(), page_size=3)
+        admin = user("admin")
+        everything = db.session.scalar(text('SELECT count(*) FROM "case"'))
+        page = lists.search(admin, lists.CaseFilters(), page_size=3)
+        assert everything > 5 and (page.total, page.more_than) == (everything, False)
+        page = lists.search(admin, lists.CaseFilters(date_from=date(2000, 1, 1)), page_size=3)
         assert (page.total, page.more_than) == (5, True)
+    with app.test_request_context():          # a new case is counted at once
+        rules.intake(user("dispatcher"), channel="inspector", community=community("qt-bl"), description="井盖缺失")
+        db.session.commit()
+    admin_client = client_for("admin")
+    assert f"共 {everything + 1} 件" in page_text(admin_client.get("/cases/"))
+    assert "超过 5 件" in page_text(admin_client.get("/cases/?from=2000-01-01"))
 
 
 # --- export ----------------------------------------------------------------------------------------

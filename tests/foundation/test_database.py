@@ -275,3 +275,39 @@ def test_transactions_begin_on_the_driver_and_its_errors_come_as_sqlalchemy_s(ap
             with pytest.raises(OperationalError, match="within a transaction"):
                 _begin(connection, "BEGIN")
             db.session.rollback()
+
+
+def test_reads_and_writes_follow_the_sessions_transactions(app):
+    """The connection a read finds is kept for its transaction only: after a commit, a rollback or
+    a close the next read sees what others committed meanwhile, and a savepoint's reads are its own."""
+    from sqlalchemy import func, select
+
+    from portal.database import Prepared, read, write
+    from portal.org.models import Street
+
+    count = Prepared(select(func.count()).select_from(Street))
+    rename = Street.__table__.update().where(Street.__table__.c.code == "qt")
+
+    def another_writer_adds(code):
+        with db.engine.begin() as other:
+            other.execute(text("INSERT INTO street (code, name, active, district_id) "
+                               "SELECT :code, :name, 1, district_id FROM street LIMIT 1"),
+                          {"code": code, "name": f"街道{code}"})
+
+    with app.test_request_context("/"):
+        before = read(count).scalar()
+        another_writer_adds("t1")
+        assert read(count).scalar() == before              # the same snapshot: one transaction
+        db.session.commit()
+        assert read(count).scalar() == before + 1          # a new transaction sees the new street
+        another_writer_adds("t2")
+        db.session.rollback()
+        assert read(count).scalar() == before + 2
+        another_writer_adds("t3")
+        db.session.close()
+        assert read(count).scalar() == before + 3
+        with db.session.begin_nested():
+            assert write(rename, {"name": "改名街道"}).rowcount == 1
+            assert read(Prepared(select(Street.name).where(Street.code == "qt"))).scalar() == "改名街道"
+        db.session.rollback()
+        assert read(Prepared(select(Street.name).where(Street.code == "qt"))).scalar() != "改名街道"

@@ -202,3 +202,20 @@ def test_numbers_and_markup_are_written_as_they_are(app):
         page = app.jinja_env.from_string("{{ n }}|{{ m }}|{{ e }}|{{ b }}").render(
             n=-12, m=Markup("<b>x</b>"), e=Level.HIGH, b=True)
     assert page == "-12|<b>x</b>|&lt;high&gt;|True"
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"state": "in_progress", "street": 3},
+    {"q": "井盖 破损 & 积水?", "from": "2026-01-01", "sort": "number", "dir": "asc"},
+    {"after": "2026-05-03T04:05:06|12345", "light": "red", "empty": None},
+    {"q": "a+b=c/d;e:f@g!h$i'j(k)l*m,n%o#p"},
+])
+def test_query_url_writes_the_address_url_for_writes(app, query):
+    from flask import url_for
+
+    from portal.web import query_url
+
+    with app.test_request_context("/", base_url="http://portal.test/mounted"):
+        assert query_url("cases.index", query) == url_for("cases.index", **query)
+        assert query_url("cases.export", query, fmt="csv") == url_for("cases.export", fmt="csv", **query)

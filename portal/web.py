@@ -17,6 +17,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import StrictUndefined
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 from werkzeug.exceptions import HTTPException
 
@@ -223,7 +224,8 @@ def init_app(app) -> None:
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.globals["roles"] = permissions
     app.jinja_env.globals["nav_for"] = nav_for
-    app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["language_buttons"] = language_buttons
     app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["query_url"] = query_url
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -290,7 +292,7 @@ def hx_trigger(response, event: str, payload) -> None:
 NAV: list[tuple[int, str, object, object]] = []
 
 
-_NAV_LINKS: dict[tuple, list[tuple[str, str, str]]] = {}
+_NAV_LINKS: dict[tuple, list[tuple[str, Markup, Markup]]] = {}
 
 
 def register_nav(endpoint: str, label, roles=permissions.ALL_STAFF, order: int = 50) -> None:
@@ -343,12 +345,34 @@ def query_url(endpoint: str, query: dict, **values) -> str:
 _QUERY_SAFE = "!$'()*,/:;?@"        # what werkzeug leaves unquoted in a query string (werkzeug.urls)
 
 
-def nav_links(user) -> list[tuple[str, str, str]]:
-    """(endpoint, URL, translated label) of `nav_for(user)`, worked out once per role, language and
-    mount point: every page shows them, and a dozen URLs and labels cost a tenth of a small page."""
+_LANGUAGE_BUTTONS: dict[tuple, Markup] = {}
+
+
+def language_buttons() -> Markup:
+    """The language switch's buttons, the request's language pressed: made once per language."""
+    locale, languages = select_locale(), current_app.config["LANGUAGES"]
+    key = (locale, *languages.items())
+    buttons = _LANGUAGE_BUTTONS.get(key)
+    if buttons is None:
+        button = Markup('<button type="submit" name="lang" value="{}" class="btn-link"{} lang="{}">{}</button>')
+        buttons = _LANGUAGE_BUTTONS[key] = Markup("\n").join(
+            button.format(code, Markup(' aria-pressed="true"') if code == locale else "",
+                          "zh-CN" if code == "zh_CN" else "en", label)
+            for code, label in languages.items())
+    return buttons
+
+
+def nav_items(user) -> Markup:
+    """The `<li>` entries of the main menu for `nav_for(user)`, the request's page marked current.
+    Each entry's markup (URL, translated label) is made once per role, language and mount point:
+    every page shows a dozen, and writing them out costs a tenth of a small page."""
     role = user.role if user.is_authenticated else None
     key = (role, select_locale(), request.script_root)
     links = _NAV_LINKS.get(key)
     if links is None:
-        links = _NAV_LINKS[key] = [(endpoint, url_for(endpoint), str(label)) for endpoint, label in nav_for(user)]
-    return links
+        links = _NAV_LINKS[key] = [
+            (endpoint, Markup('<li><a href="{}">{}</a></li>').format(url_for(endpoint), str(label)),
+             Markup('<li><a href="{}" aria-current="page">{}</a></li>').format(url_for(endpoint), str(label)))
+            for endpoint, label in nav_for(user)]
+    here = request.endpoint
+    return Markup("\n").join(current if endpoint == here else plain for endpoint, plain, current in links)

@@ -10,13 +10,25 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @functools.cache
 def _user_statement():
-    """The user's row by id, built once (`Prepared`: it runs on every request)."""
-    from sqlalchemy import bindparam, select
+    """The user's row by id, built once (`Prepared`: it runs on every request), with the label of
+    the user's scope that the page frame shows (`User.scope_label`: a statement or two otherwise,
+    for the unit, the community or the street and its street)."""
+    from sqlalchemy import bindparam, func, select
+    from sqlalchemy.orm import aliased
 
-    from portal.auth.models import User
+    from portal.auth.models import SCOPE_LABEL_READ, User
     from portal.database import Prepared, columns_of
+    from portal.org.models import Community, Street, Unit
 
-    return Prepared(select(*columns_of(User)).where(User.id == bindparam("user_id")))
+    unit_street, community_street, own_street = aliased(Street), aliased(Street), aliased(Street)
+    label = func.coalesce(unit_street.name + " · " + Unit.name, community_street.name + " · " + Community.name,
+                          own_street.name, "")
+    return Prepared(select(*columns_of(User), label.label(SCOPE_LABEL_READ))
+                    .outerjoin(Unit, Unit.id == User.unit_id).outerjoin(unit_street, unit_street.id == Unit.street_id)
+                    .outerjoin(Community, Community.id == User.community_id)
+                    .outerjoin(community_street, community_street.id == Community.street_id)
+                    .outerjoin(own_street, own_street.id == User.street_id)
+                    .where(User.id == bindparam("user_id")))
 
 
 @login_manager.user_loader
@@ -31,7 +43,7 @@ def load_user(user_id: str):
     row = read(_user_statement(), {"user_id": int(ident)}).first()
     if row is None or not row.active or row.session_token != token:
         return None
-    return adopt(db.session, User, row)
+    return adopt(db.session, User, row)        # its SCOPE_LABEL_READ kept as a plain attribute
 
 
 @login_manager.unauthorized_handler

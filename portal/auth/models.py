@@ -19,6 +19,10 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# `User.scope_label` as the request's user is read with it (`auth.load_user`): a plain attribute.
+SCOPE_LABEL_READ = "scope_label_read"
+
+
 class User(UserMixin, db.Model):
     """A staff member with one role and one scope (district, street, unit or community)."""
 
@@ -61,6 +65,7 @@ class User(UserMixin, db.Model):
 
     def set_scope(self, *, street=None, unit=None, community=None) -> None:
         """Set the scope the role needs; the street is derived for unit and community roles."""
+        self.__dict__.pop(SCOPE_LABEL_READ, None)        # read with the user (auth.load_user)
         self.street = self.unit = self.community = None
         if self.role in perm.STREET_ROLES:
             self.street = street
@@ -73,6 +78,10 @@ class User(UserMixin, db.Model):
 
     @property
     def scope_label(self) -> str:
+        """Where the user works ("街道 · 单位"), as read with the request's user if it was."""
+        label = self.__dict__.get(SCOPE_LABEL_READ)
+        if label is not None:
+            return label
         if self.unit is not None:
             return f"{self.unit.street.name} · {self.unit.name}"
         if self.community is not None:

@@ -197,3 +197,32 @@ def test_every_form_of_a_page_carries_the_one_token_of_the_session_and_it_is_acc
     assert refused.status_code == 400
     accepted = admin.post(f"/auth/users/{uid}/active", data={"active": "0", "csrf_token": meta})
     assert accepted.status_code == 302
+
+
+def test_the_page_frame_shows_where_the_user_works_read_with_the_user(app, client_for):
+    """The unit (and its street), the community or the street of the user, in the page's head,
+    from the statement that loads the user: no statement of its own on every page."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    expected = {}
+    with app.app_context():             # as the relationships give it
+        engine = db.engine
+        for username, parts in (("chief", 2), ("grid", 2), ("secretary", 1), ("admin", 0)):
+            expected[username] = db.session.scalar(select(User).where(User.username == username)).scope_label
+            assert len([p for p in expected[username].split(" · ") if p]) == parts, (username, expected[username])
+    for username, scope in expected.items():
+        client = client_for(username)
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            page = client.get("/inbox/").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        who = re.search(r'<span class="who">([^<]*)</span>', page).group(1)
+        assert who.endswith(f" · {scope}") if scope else " · " not in who, (username, who)
+        assert not [s for s in statements if re.match(r"SELECT (street|unit|community)\.", s)], statements
+        statements.clear()

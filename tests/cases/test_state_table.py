@@ -128,3 +128,24 @@ def test_allowed_actions_lists_what_can_be_done():
     assert rules.allowed_actions(case, actor(perm.STREET_SECRETARY), assignment, NOW) == ["press"]
     assert rules.allowed_actions(case, actor(perm.DISTRICT_ADMIN), None, NOW) == ["force_close"]
     assert rules.allowed_actions(case, actor(perm.UNIT_CHIEF, unit_id=2), assignment, NOW) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_allowed_actions_are_those_check_allows(role):
+    """`allowed_actions` skips what the tables refuse without asking `check`: the same actions."""
+    who = actor(role)
+    for state in CASE_STATES:
+        for assignment_state in ASSIGNMENT_STATES:
+            case, assignment = make(state, assignment_state)
+            for on, names in ((None, rules.CASE_ACTIONS), (assignment, rules.ASSIGNMENT_ACTIONS)):
+                expected = [a for a in rules.ACTIONS if a in names and rules.can(case, a, who, on, NOW)]
+                assert rules.allowed_actions(case, who, on, NOW) == expected, (state, assignment_state, on)
+
+
+def test_the_indexed_tables_give_the_rows_in_the_tables_order():
+    from portal.cases.states import moves
+
+    for table, states in ((rules.CASE_MOVES, (None, *CASE_STATES)), (rules.ASSIGNMENT_MOVES, ASSIGNMENT_STATES)):
+        for state in states:
+            for action in (*rules.ACTIONS, "intake"):
+                assert moves(table, state, action) == [m for m in table if m.from_state == state and m.action == action]

@@ -134,3 +134,31 @@ def test_the_page_frame_links_follow_the_mount_point(client_for):
     assert 'href="/portal/inbox/"' in mounted and 'href="/static/' not in mounted
     plain = admin.get("/org/").get_data(as_text=True)
     assert 'href="/static/css/portal.css"' in plain and 'action="/auth/logout"' in plain and "/portal/" not in plain
+
+
+def test_the_menu_marks_the_page_it_is_on_and_the_switch_the_language_in_use(client_for):
+    import re
+
+    def pressed(response):
+        return re.findall(r'<button type="submit" name="lang" value="(\w+)" class="btn-link"( aria-pressed="true")? '
+                          r'lang="([\w-]+)">([^<]+)</button>', response.get_data(as_text=True))
+
+    def menu(response):
+        html = response.get_data(as_text=True)
+        nav = re.search(r'<ul class="links">(.*?)</ul>', html, re.S).group(1)
+        return re.findall(r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a></li>', nav)
+
+    admin = client_for("admin")
+    on_cases = menu(admin.get("/cases/"))
+    assert [href for href, current, _label in on_cases if current] == ["/cases/"]
+    on_org = menu(admin.get("/org/"))
+    assert [href for href, current, _label in on_org if current] == ["/org/"]
+    assert [href for href, *_ in on_cases] == [href for href, *_ in on_org]
+    assert ("/cases/", ' aria-current="page"', "案件") in on_cases
+    staff = client_for("staff")
+    assert len(menu(staff.get("/cases/"))) < len(on_cases)           # a unit's staff sees fewer entries
+    assert pressed(admin.get("/cases/")) == [("zh_CN", ' aria-pressed="true"', "zh-CN", "简体中文"),
+                                             ("en", "", "en", "English")]
+    admin.post_form("/lang", {"lang": "en", "next": "/cases/"})
+    assert pressed(admin.get("/cases/")) == [("zh_CN", "", "zh-CN", "简体中文"), ("en", ' aria-pressed="true"', "en", "English")]
+    assert ("/cases/", ' aria-current="page"', "Case list") in menu(admin.get("/cases/"))

@@ -241,6 +241,8 @@ def adopt(session, model, row):
     from sqlalchemy.orm import make_transient_to_detached
     from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
+    if isinstance(session, scoped_session):
+        session = session()             # its own session: `_attach` needs the session's internals
     existing = held(session, model, row.id)
     if existing is not None:
         return existing

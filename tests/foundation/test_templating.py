@@ -1,4 +1,6 @@
 """Templates are compiled once per locale with their constant messages translated (portal.templating)."""
+from datetime import date
+
 import pytest
 from flask import render_template
 from flask_babel import force_locale, gettext
@@ -177,14 +179,28 @@ def test_calls_reach_plain_functions_and_context_functions_as_jinja_would(app):
         def __call__(self, text):
             return text.upper()
 
+    class Box:
+        def __init__(self, value):
+            self.value = value
+
+        def plain(self, suffix):
+            return f"{self.value}{suffix}"
+
+        @pass_context
+        def seen(self, context, name):
+            return f"{self.value}{context.get(name)}"
+
     source = ('{% macro m(x) %}<{{ x }}>{% endmacro %}'
               '{{ join("a", "b", sep=sep) }}|{{ m(join("c", sep="")) }}|{{ shout("d") }}'
               '|{% for i in [1] %}{% set inner = i * 2 %}{{ seen("inner") }}{% endfor %}|{{ seen("sep") }}'
-              '|{{ join(join("e", "f", sep="+"), "g", sep=sep) }}')
+              '|{{ join(join("e", "f", sep="+"), "g", sep=sep) }}'
+              '|{{ box.plain("!") }}|{{ box.seen("sep") }}|{{ when.isoformat() }}|{{ "<{}>".format(box.value) }}'
+              '|{{ pairs.get("k") }}')
     with app.test_request_context("/"):
         page = app.jinja_env.from_string(source).render(
-            join=lambda *parts, sep: sep.join(parts), sep="-", shout=Shout(), seen=seen)
-    assert page == "a-b|<c>|D|2|-|e+f-g"        # a call inside a call's arguments
+            join=lambda *parts, sep: sep.join(parts), sep="-", shout=Shout(), seen=seen, box=Box("x<"),
+            when=date(2026, 5, 3), pairs={"k": "<v>"})
+    assert page == "a-b|<c>|D|2|-|e+f-g|x&lt;!|x&lt;-|2026-05-03|&lt;x&lt;&gt;|&lt;v&gt;"
 
 
 def test_numbers_and_markup_are_written_as_they_are(app):

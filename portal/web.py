@@ -228,7 +228,9 @@ def init_app(app) -> None:
     app.jinja_env.globals["language_buttons"] = language_buttons
     app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["query_url"] = query_url
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    # Flask-WTF hands its `csrf_token` to every template as a context variable, which a global
+    # would not override: this processor, registered after Flask-WTF's, replaces it.
+    app.context_processor(lambda: _CSRF_CONTEXT)
 
     app.before_request(_session_guard)
     app.before_request(_wtforms_translations)
@@ -331,6 +333,9 @@ def csrf_token() -> str:
     configuration lookups a call; a case page writes one per action form."""
     token = g.get("csrf_token")
     return token if token is not None else generate_csrf()
+
+
+_CSRF_CONTEXT = {"csrf_token": csrf_token}
 
 
 def query_url(endpoint: str, query: dict, **values) -> str:

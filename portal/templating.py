@@ -25,7 +25,7 @@ from flask import g, has_request_context
 from flask.templating import Environment
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
-from jinja2 import nodes
+from jinja2 import TemplateNotFound, nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
@@ -252,7 +252,45 @@ class LocaleEnvironment(Environment):
         return template
 
     def _parse(self, source, name, filename):
+        return self._parse_for_locale(source, name, filename, depth=0)
+
+    def _parse_for_locale(self, source, name, filename, depth: int):
         tree = super()._parse(source, name, filename)
         if _compiling_for.get() is not None:
             tree = _TranslateConstants().visit(tree)
+            if not self.auto_reload and self.loader is not None:
+                tree = _InlineIncludes(self, depth).visit(tree)
         return tree
+
+
+class _InlineIncludes(NodeTransformer):
+    """`{% include "name" %}` written in place: the included template's body in a scope of its own
+    (its `{% set %}`s stay its own, as in a template of its own), seeing the includer's variables
+    as an include with context does. An include costs more than most of what it writes (the
+    template looked up, a new context holding every variable, a generator); a case page has ten.
+
+    Left as they are: a name that is not a constant, `without context`, `ignore missing`, a
+    template that extends another, has blocks or uses `self`, and includes nested more than
+    MAX_DEPTH deep. Only when templates are not reloaded (`auto_reload`: the includer would keep an
+    edited include's old body) and compiled for a locale (in a request)."""
+
+    MAX_DEPTH = 8
+
+    def __init__(self, environment: "LocaleEnvironment", depth: int):
+        self.environment = environment
+        self.depth = depth
+
+    def visit_Include(self, node: nodes.Include) -> nodes.Node:
+        name = node.template.value if isinstance(node.template, nodes.Const) else None
+        if (not isinstance(name, str) or not node.with_context or node.ignore_missing
+                or self.depth >= self.MAX_DEPTH):
+            return node
+        try:
+            source, filename, _uptodate = self.environment.loader.get_source(self.environment, name)
+        except TemplateNotFound:
+            return node                     # raised when rendered, as before
+        tree = self.environment._parse_for_locale(source, name, filename, self.depth + 1)
+        if (any(True for _ in tree.find_all((nodes.Extends, nodes.Block)))
+                or any(n.name == "self" for n in tree.find_all(nodes.Name))):
+            return node
+        return nodes.Scope(tree.body, lineno=node.lineno)

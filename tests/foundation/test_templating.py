@@ -21,6 +21,13 @@ TEMPLATES = {
     "t/child.html": '{% extends "t/base.html" %}{% block title %}{{ super() }} · Child{% endblock %}'
                     '{% block row %}<i>{{ n }}</i>{% endblock %}'
                     '{% block main %}{% include "t/list.html" %}{% endblock %}',
+    "t/sets.html": '{% set x = "inner" %}{% macro m() %}M{% endmacro %}[{{ x }}{{ m() }}{{ outer }}]',
+    "t/uses_sets.html": '{% set x = "outer" %}{% set outer = "!" %}{% include "t/sets.html" %}{{ x }}'
+                        '{{ "yes" if m is defined else "no" }}',
+    "t/countdown.html": '{% if n > 0 %}{{ n }} {% set n = n - 1 %}{% include "t/countdown.html" %}{% endif %}',
+    "t/with_block.html": "({% block inside %}{{ word }}{% endblock %})",
+    "t/includes_block.html": '{% for word in ["a", "b"] %}{% include "t/with_block.html" %}{% endfor %}'
+                             '{% include "t/" ~ "item.html" %}{% include "t/absent.html" ignore missing %}',
 }
 
 
@@ -235,3 +242,17 @@ def test_query_url_writes_the_address_url_for_writes(app, query):
     with app.test_request_context("/", base_url="http://portal.test/mounted"):
         assert query_url("cases.index", query) == url_for("cases.index", **query)
         assert query_url("cases.export", query, fmt="csv") == url_for("cases.export", fmt="csv", **query)
+
+
+def test_includes_written_in_place_keep_their_own_variables_as_included_templates_do(app, templates):
+    """Includes of constant names are compiled into the includer (`_InlineIncludes`): a `set` or
+    a macro of the included template stays its own, it sees the includer's variables, it may
+    include itself (nested past the depth where inlining stops), and includes with blocks, a
+    computed name or `ignore missing` are included as Jinja does."""
+    with app.test_request_context("/"):
+        assert render_template("t/uses_sets.html") == "[innerM!]outerno"
+        assert render_template("t/countdown.html", n=3) == "3 2 1 "
+        assert render_template("t/countdown.html", n=12) == "".join(f"{n} " for n in range(12, 0, -1))
+        assert render_template("t/includes_block.html", i=5) == "(a)(b)<li>5!</li>"
+        compiled = app.jinja_env.get_template("t/uses_sets.html")
+        assert "t/sets.html" not in compiled.root_render_func.__code__.co_consts   # written in place

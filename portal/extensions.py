@@ -81,7 +81,9 @@ def translated_vocabularies(vocabularies: dict[str, dict]) -> dict[str, dict]:
     (a few dozen times on a case page, hundreds on a queue). `vocabularies` is a module's constant."""
     from flask_babel import get_locale
 
-    key = (id(vocabularies), str(get_locale()))
+    from portal.templating import template_locale      # the request's locale's name, kept per request
+
+    key = (id(vocabularies), template_locale() or str(get_locale()))
     texts = _translated_vocabularies.get(key)
     if texts is None:
         texts = _translated_vocabularies[key] = {

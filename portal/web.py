@@ -320,7 +320,7 @@ _FIXED_URLS: dict[tuple, str] = {}
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for` of an address that changes only with the mount point (the page frame's links and
     files, on every page): worked out once per mount point."""
-    key = (request.script_root, endpoint, *sorted(values.items()))
+    key = (request.script_root, endpoint, *sorted(values.items())) if values else (request.script_root, endpoint)
     url = _FIXED_URLS.get(key)
     if url is None:
         url = _FIXED_URLS[key] = url_for(endpoint, **values)

@@ -27,3 +27,21 @@ def test_no_message_is_translated_two_ways_across_areas():
                     clashes.append((message.id, seen[message.id], (area, message.string)))
                 seen.setdefault(message.id, (area, message.string))
     assert clashes == []
+
+
+def test_vocabularies_are_shown_in_the_language_of_the_request_or_the_forced_one(app):
+    from flask import session
+    from flask_babel import force_locale
+
+    from portal.cases.models import CASE_STATES
+    from portal.extensions import translated_vocabularies
+
+    vocabularies = {"states": CASE_STATES}
+    with app.test_request_context("/"):
+        assert translated_vocabularies(vocabularies)["states"]["closed"] == "已结案"
+        with force_locale("en"):
+            assert translated_vocabularies(vocabularies)["states"]["closed"] == "Closed"
+        assert translated_vocabularies(vocabularies)["states"]["closed"] == "已结案"
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        assert translated_vocabularies(vocabularies)["states"]["closed"] == "Closed"

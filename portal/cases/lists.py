@@ -23,8 +23,9 @@ whole `search()` calls unless they say otherwise):
   or ix_case_street_state and sorted 50-200k rows: 0.4-2 s); a count keeps the plain columns.
 - The count of the district's, a street's or a community's cases, filtered by street, community or
   state only, is the month tallies' (`portal.figures`), exact. Other counts stop after COUNT_CAP +
-  1 cases (`_list_count`). The scope alone, or with a street or a state, asks first for the case after the cap (`LIMIT 1 OFFSET 10000`), which skips 10,000
-  index entries in 0.16 ms where counting them in a subquery took 0.8 ms, and counts below it.
+  1 cases (`_list_count`). The scope alone, or with a street or a state, asks first for the case
+  after the cap (`LIMIT 1 OFFSET 10000`), which skips 10,000 index entries in 0.16-0.5 ms
+  (machines differ) where counting them in a subquery took 0.8 ms, and counts below it.
 - A unit's list: its cases are counted from ix_assignment_unit_case (unit_id, case_id) alone. A
   unit with thousands of cases walks the list's index as above and probes each case for the unit
   (unit_id=? AND case_id=?): about 700 entries for a page of a unit with 7% of the district's
@@ -786,10 +787,11 @@ def _list_count(user, f: CaseFilters, values: dict, unit_cases: int | None) -> t
     COUNT_CAP + 1 (without a filter, that is the count).
 
     The district's, a street's or a community's cases, filtered by nothing but a street, a community
-    or a state, are counted exactly from the month tallies (`_tallied`): 0.05 ms where skipping
-    10,000 index entries took 0.5. Otherwise the scope alone, or with a street or a state, is counted from an index that holds it all: the
-    count asks first for the case after the cap (`LIMIT 1 OFFSET cap`) and counts only if there is
-    none; skipping 10,000 index entries takes 0.16 ms, counting them in a subquery 0.8 ms. Other
+    or a state, are counted exactly from the month tallies (`_tallied`): 0.08 ms where skipping
+    10,000 index entries took 0.5. Otherwise the scope alone, or with a street or a state, is
+    counted from an index that holds it all: the count asks first for the case after the cap
+    (`LIMIT 1 OFFSET cap`) and counts only if there is none; skipping 10,000 index entries takes
+    0.16-0.5 ms, counting them in a subquery 0.8 ms. Other
     filters may have each case's row read, and below the cap that would be done twice: they are
     counted once, up to the cap. A unit filtered by a closed or rejected state, a community, a
     level or a category is counted from its assignments (ix_assignment_unit_case), each case

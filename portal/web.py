@@ -327,12 +327,35 @@ def fixed_url(endpoint: str, **values) -> str:
     return url
 
 
+_SIGNED_CSRF: dict[tuple, str] = {}        # (signing key, the session's raw token) -> a signed token
+_SIGNED_CSRF_MAX = 4096
+
+
 def csrf_token() -> str:
     """Flask-WTF's `csrf_token()` for templates: the request's token, once made, straight from `g`
     (where `generate_csrf` keeps it under the default field name) without Flask-WTF's four
-    configuration lookups a call; a case page writes one per action form."""
+    configuration lookups a call; a case page writes one per action form.
+
+    The portal's tokens do not expire by time (WTF_CSRF_TIME_LIMIT is None: they end with the
+    session), so a session's raw token is signed once per worker, not on every page (the signing
+    is a twentieth of a small page); with a time limit every request signs afresh, as Flask-WTF does."""
     token = g.get("csrf_token")
-    return token if token is not None else generate_csrf()
+    if token is not None:
+        return token
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    signing_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    raw = session.get("csrf_token")
+    token = _SIGNED_CSRF.get((signing_key, raw)) if raw else None
+    if token is not None:
+        g.csrf_token = token            # where generate_csrf (FlaskForm's fields) finds it
+        return token
+    token = generate_csrf()
+    if len(_SIGNED_CSRF) >= _SIGNED_CSRF_MAX:
+        _SIGNED_CSRF.clear()
+    _SIGNED_CSRF[(signing_key, session.get("csrf_token"))] = token
+    return token
 
 
 _CSRF_CONTEXT = {"csrf_token": csrf_token}

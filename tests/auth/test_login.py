@@ -238,3 +238,28 @@ def test_the_page_frame_shows_where_the_user_works_read_with_the_user(app, clien
         assert who.endswith(f" · {scope}") if scope else " · " not in who, (username, who)
         assert not [s for s in statements if re.match(r"SELECT (street|unit|community)\.", s)], statements
         statements.clear()
+
+
+def test_a_sessions_token_is_signed_once_and_fresh_tokens_come_with_a_time_limit(app, client_for, user_by_name,
+                                                                                   monkeypatch):
+    """Tokens end with their session (no time limit): a session's token is signed once and stays
+    the same from page to page; with a time limit each page signs it afresh."""
+    import itsdangerous.timed
+
+    now = [1_800_000_000]
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: now[0])
+
+    def meta(response):
+        return re.search(r'<meta name="csrf-token" content="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+    admin = client_for("admin")
+    token = meta(admin.get("/inbox/"))
+    now[0] += 120
+    assert meta(admin.get("/inbox/")) == token
+    assert meta(client_for("chief").get("/inbox/")) != token            # another session, another token
+    uid = user_by_name("grid").id
+    assert admin.post(f"/auth/users/{uid}/active", data={"active": "0", "csrf_token": token}).status_code == 302
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
+    fresh = meta(admin.get("/inbox/"))
+    now[0] += 60
+    assert fresh != token and meta(admin.get("/inbox/")) != fresh

@@ -126,9 +126,7 @@ def read(statement, params: dict | None = None):
     `db.session.execute` takes the ORM's path even for plain columns: about 0.1 ms more a statement,
     a tenth of a list page's own work. Nothing pending is flushed first: for reads only. A
     `Prepared` statement runs on SQLite without SQLAlchemy's per-execution work (see there)."""
-    from portal.extensions import db
-
-    connection = session_connection(db.session())
+    connection = session_connection(_own())
     if type(statement) is Prepared:
         plan = statement.plan(connection)
         if plan is not None:
@@ -147,6 +145,16 @@ def session_connection(session):
     connection = session.connection()
     session.info["portal_connection"] = (session._transaction, connection)
     return connection
+
+
+def _own(session=None):
+    """The request's own session for `session` (None or the scoped `db.session`): the session's
+    internals (its transaction, `_save_or_update_impl`) are not on the scoped proxy."""
+    if session is None:
+        from portal.extensions import db
+
+        session = db.session
+    return session() if isinstance(session, scoped_session) else session
 
 
 def on_driver(connection) -> bool:
@@ -241,8 +249,7 @@ def adopt(session, model, row):
     from sqlalchemy.orm import make_transient_to_detached
     from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
-    if isinstance(session, scoped_session):
-        session = session()             # its own session: `_attach` needs the session's internals
+    session = _own(session)
     existing = held(session, model, row.id)
     if existing is not None:
         return existing
@@ -375,12 +382,7 @@ def write(statement, params: dict, session=None) -> Written:
     execution costs several times the driver's. Statements with values SQLAlchemy works out at
     execution (column defaults left out, RETURNING), other databases, listeners on the engine and
     driver errors (re-run so they are raised as SQLAlchemy raises them) take SQLAlchemy's path."""
-    if session is None:
-        from portal.extensions import db
-
-        session = db.session
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _own(session)
     connection = session_connection(session)
     dialect = connection.dialect
     plan = None

@@ -206,10 +206,7 @@ _MOVES = {id(CASE_MOVES): _by_state_and_action(CASE_MOVES), id(ASSIGNMENT_MOVES)
 
 def moves(table, state, action) -> list[Move]:
     """The rows of `table` from `state` by `action`, in the table's order (the tables are indexed once)."""
-    index = _MOVES.get(id(table))
-    if index is None:
-        return [m for m in table if m.from_state == state and m.action == action]
-    return list(index.get((state, action), ()))
+    return list(_MOVES[id(table)].get((state, action), ()))
 
 
 def check(case: Case, action: str, actor, assignment: Assignment | None = None,
@@ -249,8 +246,7 @@ def allowed_actions(case: Case, user, assignment: Assignment | None = None,
     names = ASSIGNMENT_ACTIONS if assignment is not None else CASE_ACTIONS
     role, state = actor_role(user), case.state
     # `check`'s first test, without an exception for each action the table refuses (most of them)
-    table = _MOVES[id(CASE_MOVES)]
-    offered = [a for a in ACTIONS if a in names and (rows := table.get((state, a))) and role in rows[0].roles]
+    offered = [a for a in ACTIONS if a in names and (rows := moves(CASE_MOVES, state, a)) and role in rows[0].roles]
     return [a for a in offered if can(case, a, user, assignment, now)]
 
 

@@ -153,7 +153,7 @@ def monthly_rates(*, street_id: int | None = None, unit_id: int | None = None,
     return [_row(m, street_id, unit_id, *found.get(m, [0, 0, 0, 0, 0])) for m in wanted]
 
 
-_CASE_COUNTS: dict[tuple[bool, bool, bool], object] = {}
+_CASE_COUNTS: dict[tuple[str, ...], object] = {}
 
 
 def case_count(*, street_id: int | None = None, community_id: int | None = None,
@@ -165,15 +165,13 @@ def case_count(*, street_id: int | None = None, community_id: int | None = None,
     from portal.database import Prepared, read
     from portal.figures.models import CaseMonthTally as t
 
-    shape = (street_id is not None, community_id is not None, state is not None)
+    values = {name: value for name, value in (("street_id", street_id), ("community_id", community_id),
+                                              ("state", state)) if value is not None}
+    shape = tuple(values)
     statement = _CASE_COUNTS.get(shape)
     if statement is None:
-        conditions = [condition for given, condition in zip(shape, (
-            t.street_id == bindparam("street"), t.community_id == bindparam("community"),
-            t.state == bindparam("state"))) if given]
-        statement = _CASE_COUNTS[shape] = Prepared(select(func.sum(t.cases)).where(*conditions))
-    values = {name: value for name, value in (("street", street_id), ("community", community_id), ("state", state))
-              if value is not None}
+        statement = _CASE_COUNTS[shape] = Prepared(select(func.sum(t.cases)).where(
+            *(getattr(t, name) == bindparam(name) for name in shape)))
     return int(read(statement, values).scalar() or 0)
 
 

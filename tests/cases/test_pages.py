@@ -107,6 +107,13 @@ def test_detail_shows_facts_matter_units_lights_and_timeline(app, make, client_a
     assert "2025-11-14 10:00" in page                                     # when, in Beijing time
 
 
+def test_the_page_leads_back_to_the_case_list(app, make, client_as):
+    case_id = make(lambda: dispatched_case())
+    page = text(client_as("street_dispatcher").get(f"/cases/{case_id}"))
+    assert re.search(r'<a href="/cases/">返回案件列表</a>', page)
+    assert "案件数" not in page            # the catalog's word for a count column, not a link
+
+
 def test_units_see_the_reporter_masked(app, make, client_as):
     case_id = make(lambda: dispatched_case(reporter_name="周丽华", reporter_phone="13911112233"))
     page = text(client_as("unit_chief").get(f"/cases/{case_id}"))

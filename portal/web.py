@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
-
 import json
+import time
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from itsdangerous import BadSignature
 from jinja2 import StrictUndefined
 from markupsafe import Markup
 from wtforms.i18n import messages_path
@@ -27,6 +28,8 @@ from portal.rendering import wants_fragment
 from portal.timeutil import format_local, to_local, utcnow
 
 bp = Blueprint("core", __name__)
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})     # session values kept as they are
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -44,9 +47,44 @@ CSP = "; ".join([
 
 class PortalSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS; build the cookie's
-    serializer once per set of keys (Flask builds one for every request, a fifth of a bare page)."""
+    serializer once per set of keys (Flask builds one for every request, a fifth of a bare page);
+    keep what recently checked cookies hold.
+
+    A session's cookie changes at most once a minute (`SEEN_STEP`) while a browser sends it with
+    every request, and checking its signature and decoding it is about a twentieth of a case page.
+    So the values of a cookie that passed the check are kept, by the cookie's exact text and the
+    serializer (new keys: a new serializer, nothing kept matches), and the next request with that
+    cookie gets a fresh session of them without the check; its age is still checked against the
+    session's lifetime, as the signature's timestamp would be. Only cookies of plain values (text,
+    numbers, true/false) are kept, so no request's session shares a list or dict with another's.
+    A forged or altered cookie fails the check and is never kept."""
 
     _serializer = None          # (keys, serializer)
+    OPENED_LIMIT = 2048         # cookies kept; all are dropped when it is reached
+
+    def __init__(self):
+        self._opened: dict[str, tuple] = {}      # cookie text -> (serializer, values, signed at)
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        kept = self._opened.get(cookie)
+        if kept is not None and kept[0] is serializer and 0 <= int(time.time()) - kept[2] <= max_age:
+            return self.session_class(kept[1])
+        try:
+            values, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if type(values) is dict and all(type(v) in _PLAIN for v in values.values()):
+            if len(self._opened) >= self.OPENED_LIMIT:
+                self._opened.clear()
+            self._opened[cookie] = (serializer, values, int(signed.timestamp()))
+        return self.session_class(values)
 
     def get_cookie_secure(self, app):
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure

@@ -1,4 +1,7 @@
 import re
+import time
+
+import itsdangerous.timed
 
 from sqlalchemy import select
 
@@ -263,3 +266,72 @@ def test_a_sessions_token_is_signed_once_and_fresh_tokens_come_with_a_time_limit
     fresh = meta(admin.get("/inbox/"))
     now[0] += 60
     assert fresh != token and meta(admin.get("/inbox/")) != fresh
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("portal_session").value
+
+
+def test_a_checked_session_cookie_is_not_checked_again_but_still_ends_with_its_lifetime(app, client_for, monkeypatch):
+    """The values of a cookie whose signature passed are kept: the same cookie again is not decoded
+    anew, and gives the same signed-in page; past the session's lifetime it no longer signs in."""
+    import portal.web
+
+    chief = client_for("chief")
+    assert chief.get("/inbox/").status_code == 200          # the session gets its CSRF token
+    cookie = _session_cookie(chief)
+    assert chief.get("/inbox/").status_code == 200          # the new cookie: checked once, kept
+    serializer = app.session_interface.get_signing_serializer(app)
+    decoded = []
+    real_loads = type(serializer).loads
+    monkeypatch.setattr(type(serializer), "loads", lambda self, *a, **k: decoded.append(1) or real_loads(self, *a, **k))
+
+    assert chief.get("/inbox/").status_code == 200 and _session_cookie(chief) == cookie
+    assert chief.get("/cases/queue").status_code == 200
+    assert decoded == []                                   # the kept values, no second check
+
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 5
+    monkeypatch.setattr(portal.web.time, "time", lambda: later)
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: int(later))
+    response = chief.get("/inbox/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert decoded == [1]                                  # too old to be kept: checked, and refused
+
+
+def test_an_altered_session_cookie_signs_nobody_in_and_is_not_kept(app, client_for):
+    chief = client_for("chief")
+    assert chief.get("/inbox/").status_code == 200
+    cookie = _session_cookie(chief)
+    assert chief.get("/inbox/").status_code == 200
+    signed, _dot, signature = cookie.rpartition(".")
+    forged = signed + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    chief.set_cookie("portal_session", forged)
+    response = chief.get("/inbox/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert forged not in app.session_interface._opened and cookie in app.session_interface._opened
+
+
+def test_each_request_gets_its_own_copy_of_a_kept_cookies_values(app, client_for):
+    """A request that changes its session does not change what the next request with the same
+    (old) cookie sees; sessions holding lists (flashed messages) are decoded every time."""
+    chief = client_for("chief")
+    assert chief.get("/inbox/").status_code == 200
+    cookie = _session_cookie(chief)
+    interface = app.session_interface
+    with app.test_request_context("/", headers={"Cookie": f"portal_session={cookie}"}):
+        from flask import request
+
+        first = interface.open_session(app, request)
+        user_id = first["_user_id"]
+        first["lang"] = "en"
+        first["_user_id"] = "1:forged"
+        second = interface.open_session(app, request)
+    assert "lang" not in second and second["_user_id"] == user_id
+    assert "lang" not in interface._opened[cookie][1]
+
+    flashed = app.session_interface.get_signing_serializer(app).dumps({"_flashes": [["info", "已保存"]]})
+    with app.test_request_context("/", headers={"Cookie": f"portal_session={flashed}"}):
+        from flask import request
+
+        assert interface.open_session(app, request)["_flashes"] == [["info", "已保存"]]
+    assert flashed not in interface._opened

@@ -424,7 +424,7 @@ def _do(case_id: int, action: str, assignment_id: int | None):
         failed = {"key": key, "errors": {field or "_form": str(error.message)}}
         return _answer(case, http_status=422, failed=failed)
     _reads_only()
-    done = _("Done: %(action)s.", action=EVENT_ACTIONS[action])
+    done = _("Case %(number)s: %(action)s.", number=case.number, action=EVENT_ACTIONS[action])
     if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("cases.detail", case_id=case.id), 303)

@@ -41,7 +41,7 @@ def _charts(d) -> dict:
                                 colors=["green", "yellow", "red"]),
         "trend": svg.column_chart(
             "chart-trend", _("Trend by month"), [f"{m.month:%Y-%m}"[2:] for m in d.months],
-            [(_("Received"), [m.received for m in d.months], "primary"),
+            [(_("Cases received"), [m.received for m in d.months], "primary"),
              (_("Resolved"), [m.resolved for m in d.months], "green"),
              (_("Still open"), [m.open for m in d.months], "yellow")]),
         "communities": svg.bar_chart("chart-communities", _("By community"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,18 @@ def test_the_page_leads_back_to_the_case_list(app, make, client_as):
     assert "案件数" not in page            # the catalog's word for a count column, not a link
 
 
+def test_a_late_sign_for_is_badged_as_late_signing(app, make, client_as):
+    case_id = make(lambda: dispatched_case())
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment).where(Assignment.case_id == case_id))
+        db.session.execute(db.update(Assignment).where(Assignment.id == assignment.id).values(
+            state="accepted", signed_at=assignment.sign_deadline + timedelta(hours=2)))
+        db.session.commit()
+    page = text(client_as("street_dispatcher").get(f"/cases/{case_id}"))
+    assert re.search(r'<span class="badge badge-overdue">超时签收</span>', page)
+    assert "迟到" not in page                      # the roster's word for coming late to a shift
+
+
 def test_units_see_the_reporter_masked(app, make, client_as):
     case_id = make(lambda: dispatched_case(reporter_name="周丽华", reporter_phone="13911112233"))
     page = text(client_as("unit_chief").get(f"/cases/{case_id}"))
@@ -179,6 +192,15 @@ def test_a_unit_without_an_assignment_gets_404(app, make, client_for):
 
 
 # --- actions, allowed and refused --------------------------------------------------------------
+
+def test_a_done_action_is_confirmed_with_the_case_number_and_what_happened(app, make, client_as, get):
+    case_id = make(lambda: new_case())
+    dispatcher = client_as("street_dispatcher")
+    assert act(app, dispatcher, case_id, "triage", {"level": "2"}).status_code == 303
+    page = text(dispatcher.get(f"/cases/{case_id}"))
+    number = get(Case, case_id).number
+    assert re.search(rf'class="flash flash-success"[^>]*>\s*案件 {number}：已分拣。', page)
+
 
 def test_triage_dispatch_sign_check_in_report_verify_close(app, make, client_as, get):
     case_id = make(lambda: new_case())

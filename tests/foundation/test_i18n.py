@@ -45,3 +45,22 @@ def test_vocabularies_are_shown_in_the_language_of_the_request_or_the_forced_one
     with app.test_request_context("/"):
         session["lang"] = "en"
         assert translated_vocabularies(vocabularies)["states"]["closed"] == "Closed"
+
+
+def test_every_templates_messages_are_in_its_areas_catalog():
+    """A template's messages are extracted into the catalog of its folder's area, or the core's for
+    top-level templates and folders of no area (errors/): none is left out of every catalog."""
+    from babel.messages.extract import extract_from_file
+
+    extracted = {area: {i18n._msgid(m) for m in i18n.extract(area) if m.id} for area in i18n.areas()}
+    left_out = []
+    for path in sorted(i18n.TEMPLATES.rglob("*.html")):
+        relative = path.relative_to(i18n.TEMPLATES).as_posix()
+        for _line, message, _comments, _context in extract_from_file(
+                "jinja2", str(path), keywords=i18n.KEYWORDS, options={"extensions": ""}):
+            msgid = message if isinstance(message, str) else message[0]
+            if msgid not in extracted[i18n.template_area(relative)]:
+                left_out.append((relative, msgid))
+    assert left_out == []
+    assert i18n.template_area("errors/error.html") == i18n.CORE
+    assert "Back to the home page" in extracted[i18n.CORE]

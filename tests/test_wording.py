@@ -1,0 +1,73 @@
+"""Words on the pages: each label says what its own page means (the areas' catalogs are merged,
+so a label without its own translation used to borrow another page's)."""
+import re
+
+from sqlalchemy import select
+
+from portal.extensions import db
+
+
+def page(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def headers(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+
+
+def test_a_units_queue_heads_its_dates_with_the_deadline_of_the_tab(client_for):
+    chief = client_for("chief")
+    assert "签收期限" in headers(page(chief.get("/cases/queue?tab=sign")))
+    assert "办结期限" in headers(page(chief.get("/cases/queue?tab=report")))
+    assert "签收/办结期限" in headers(page(chief.get("/cases/queue?tab=overdue")))
+    for tab in ("sign", "check_in", "report", "overdue"):
+        assert "办理期限" not in page(chief.get(f"/cases/queue?tab={tab}"))      # a resolution's word
+
+
+def test_month_columns_say_month_and_count_columns_say_cases_received(client, client_for):
+    for html in (page(client.get("/public/figures")), page(client_for("admin").get("/dashboard/"))):
+        assert "月份" in headers(html) and "受理数" in headers(html)
+        assert "月度汇总" not in html and "已受理" not in headers(html)
+
+
+def test_the_case_page_says_when_the_case_was_received(app, client_for):
+    from portal.cases.models import Case
+
+    with app.app_context():
+        case_id = db.session.scalar(select(Case.id).where(Case.state == "closed").limit(1))
+    html = page(client_for("admin").get(f"/cases/{case_id}"))
+    assert re.search(r"<dt>受理时间</dt><dd><time", html)
+
+
+def test_error_pages_lead_home_in_chinese(client_for):
+    response = client_for("chief").get("/no-such-page")
+    assert response.status_code == 404
+    assert '<a href="/">返回首页</a>' in response.get_data(as_text=True)
+
+
+def test_the_roster_keeps_its_monthly_summary_tab(app, client_for):
+    from portal.roster.models import Center
+
+    with app.app_context():
+        center_id = db.session.scalar(select(Center.id).limit(1))
+    assert "月度汇总" in page(client_for("secretary").get(f"/roster/centers/{center_id}/week"))
+
+
+def test_units_are_taken_off_a_meetings_list_not_deleted(app, client_for):
+    from portal.meetings.models import Meeting
+
+    with app.app_context():
+        meeting_ids = db.session.scalars(select(Meeting.id)).all()
+    secretary = client_for("secretary")
+    pages = [page(secretary.get(f"/meetings/{meeting_id}")) for meeting_id in meeting_ids]
+    buttons = [b for html in pages for b in re.findall(r'<button type="submit" class="btn-link">([^<]+)</button>', html)]
+    assert "移出" in buttons and "删除" not in buttons
+
+
+def test_deactivating_a_user_says_so_once(app, client_for, user_by_name):
+    admin = client_for("admin")
+    grid = user_by_name("grid")
+    assert admin.post_form(f"/auth/users/{grid.id}/active", {"active": "0"}).status_code == 302
+    html = page(admin.get("/auth/users"))
+    assert f"{grid.display_name} 已停用。" in html and "已已" not in html

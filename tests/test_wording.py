@@ -71,3 +71,14 @@ def test_deactivating_a_user_says_so_once(app, client_for, user_by_name):
     assert admin.post_form(f"/auth/users/{grid.id}/active", {"active": "0"}).status_code == 302
     html = page(admin.get("/auth/users"))
     assert f"{grid.display_name} 已停用。" in html and "已已" not in html
+
+
+def test_the_resolution_deadline_hint_says_holidays_are_skipped(app, client_for):
+    from portal.meetings.models import Meeting
+
+    with app.app_context():
+        meeting_ids = db.session.scalars(select(Meeting.id)).all()
+    secretary = client_for("secretary")
+    html = "".join(page(secretary.get(f"/meetings/{meeting_id}")) for meeting_id in meeting_ids)
+    assert "按工作日计算：法定节假日不计入，调休上班日计为工作日。" in html
+    assert "均已计入" not in html

@@ -90,6 +90,9 @@ def _detail_context(meeting: Meeting, **extra) -> dict:
         "reply_form": reply_form, "agenda_form": agenda_form, "member_form": member_form,
         "resolution_form": resolution_form, "transition_form": TransitionForm(formdata=None),
         "lights": {r.id: rules.light(r, calendar=calendar) for r in meeting.resolutions},
+        # The resolutions the user may open (the resolution page's own check, no query of its own):
+        # a unit chief opens their unit's only; the others are listed without a link.
+        "openable": {r.id for r in meeting.resolutions if rules.can_view_resolution(user, r)},
         "error": None, "error_section": None, "conflict": False,
         "case_states": CASE_STATES,
         "case_options": rules.case_suggestions(meeting.street_id) if manage and rules.editable(meeting, "agenda") else [],

@@ -33,6 +33,19 @@ LATE_REASONS = ["早高峰道路拥堵", "处置沿街占道经营后返回", "�
 SCHEDULE_WEEKS = 4
 
 
+def _person_name(user: User) -> str:
+    """The person's name in a demo login's display name ("执法队员 陈静" -> "陈静")."""
+    return user.display_name.rsplit(" ", 1)[-1]
+
+
+def _name_linked_members() -> None:
+    """A member linked to a demo login is that login's person: give the member the user's name
+    (also on rosters seeded before, whose linked members kept the unit's listed person's name)."""
+    for user in db.session.scalars(select(User).where(User.username.in_(list(LINKED_USERS)))):
+        for member in db.session.scalars(select(Member).where(Member.user_id == user.id)):
+            member.name = _person_name(user)
+
+
 def _unit_suffix(code: str) -> str:
     return code.split("-", 1)[1]
 
@@ -183,5 +196,6 @@ def seed() -> None:
         _leave_and_assessments(center, today, rng)
         db.session.flush()
         _check_ins(center, first, today, now_local, rng, {"qt-zfd"})
+    _name_linked_members()
     db.session.flush()
 

@@ -1,4 +1,5 @@
 """Joint meetings over HTTP: planning, invitations, scope, attendance, minutes, resolutions, .ics."""
+import re
 from datetime import timedelta
 
 import icalendar
@@ -276,6 +277,28 @@ def test_overdue_resolution_shows_red_and_can_be_pressed(app, client_for):
     assert "请本周内完成" in page and "督办" in page
     assert client_for("secretary2").get(f"/meetings/resolutions/{overdue_id}").status_code == 404
     assert client_for("chief2").get(f"/meetings/resolutions/{overdue_id}").status_code == 404
+
+
+def _resolution_links(page: str) -> set[str]:
+    return set(re.findall(r'href="(/meetings/resolutions/\d+)"', page))
+
+
+def test_meeting_page_links_only_the_resolutions_the_viewer_may_open(app, client_for):
+    meeting_id = _meeting_id(app, HELD_TITLE)
+    with app.app_context():
+        chief_unit = db.session.scalar(select(User.unit_id).where(User.username == "chief"))
+        resolutions = db.session.scalars(select(Resolution).where(Resolution.meeting_id == meeting_id)).all()
+        others = [(r.id, r.text) for r in resolutions if r.unit_id != chief_unit]
+        every = {f"/meetings/resolutions/{r.id}" for r in resolutions}
+    assert others and len(others) < len(every)
+    chief = client_for("chief")
+    page = chief.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    links = _resolution_links(page)
+    assert links and all(chief.get(link).status_code == 200 for link in links)
+    for resolution_id, text in others:  # another unit's resolution: listed, not linked
+        assert text in page and f"/meetings/resolutions/{resolution_id}" not in links
+    secretary_page = client_for("secretary").get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert _resolution_links(secretary_page) == every
 
 
 def test_meeting_ics_parses_and_escapes(app, client_for):

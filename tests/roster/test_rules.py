@@ -321,3 +321,24 @@ def test_demo_centers_have_a_believable_roster(app):
         formulas = {c.street.code: rules.composition(c, date.today()).formula
                     for c in db.session.scalars(select(Center))}
         assert formulas == {"qt": "1+4+N", "hy": "1+4+N", "jq": "1+5+N"}
+
+
+def test_demo_members_linked_to_logins_carry_the_users_names(app):
+    """A demo login's roster member is that person: "执法队员 陈静" is the member 陈静. Seeding again
+    adds no one and repairs a roster seeded before, whose linked members had other names."""
+    from portal.cli import seed_demo
+
+    def linked():
+        return {m.user.username: m.name for m in db.session.scalars(select(Member).where(Member.user_id.is_not(None)))}
+
+    with app.app_context():
+        members = db.session.scalars(select(Member).where(Member.user_id.is_not(None))).all()
+        assert members and all(m.user.display_name.split()[-1] == m.name for m in members)
+        assert linked() == {"chief": "刘洋", "staff": "陈静", "chief2": "孙磊"}
+        count = db.session.scalar(select(db.func.count()).select_from(Member))
+        next(m for m in members if m.user.username == "staff").name = "赵福来"
+        db.session.commit()
+        seed_demo()
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(Member)) == count
+        assert linked() == {"chief": "刘洋", "staff": "陈静", "chief2": "孙磊"}

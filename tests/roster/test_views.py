@@ -158,6 +158,13 @@ def test_staff_checks_in_and_out_from_the_phone(client_for, app, ids):
         assert db.session.get(Attendance, record.id).check_out_at is not None
 
 
+def test_my_check_in_shows_the_logged_in_person(client_for):
+    staff = client_for("staff").get("/roster/me").get_data(as_text=True)
+    assert "陈静 · 青檀街道综合执法中心" in staff and "赵福来" not in staff
+    chief = client_for("chief").get("/roster/me").get_data(as_text=True)
+    assert "刘洋 · 青檀街道综合执法中心" in chief and "余昊天" not in chief
+
+
 def test_an_unlinked_login_is_told_so(client_for, make_user):
     user = make_user("unit_staff", unit="qt-pcs")
     client = client_for(user.username)

@@ -82,3 +82,15 @@ def test_the_resolution_deadline_hint_says_holidays_are_skipped(app, client_for)
     html = "".join(page(secretary.get(f"/meetings/{meeting_id}")) for meeting_id in meeting_ids)
     assert "按工作日计算：法定节假日不计入，调休上班日计为工作日。" in html
     assert "均已计入" not in html
+
+
+def test_people_are_named_by_their_name_not_a_records_name(app, client_for):
+    from portal.roster.models import Center
+
+    admin = client_for("admin")
+    assert "姓名" in headers(page(admin.get("/auth/users"))) and "名称" not in headers(page(admin.get("/auth/users")))
+    assert re.search(r'<label[^>]*for="display_name"[^>]*>姓名', page(admin.get("/auth/users/new")))
+    with app.app_context():
+        center_id = db.session.scalar(select(Center.id).limit(1))
+    form = page(client_for("secretary").get(f"/roster/centers/{center_id}/members/new"))
+    assert re.search(r'<label[^>]*for="name"[^>]*>姓名', form)

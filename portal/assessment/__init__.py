@@ -35,6 +35,15 @@ def init_app(app) -> None:
 
     app.cli.add_command(assess_command)
     app.jinja_env.filters["points"] = points
+    from portal.assessment.labels import DIMENSION_LABELS
+    from portal.audit.present import describe
+
+    describe("assessment", actions={"rated": _l("Whistle rated"), "rating_corrected": _l("Rating corrected"),
+                                    "rule_created": _l("Scoring rule created"),
+                                    "rule_changed": _l("Scoring rule changed")},
+             objects={"whistle_rating": _l("Whistle rating"), "scoring_rule": _l("Scoring rule")},
+             keys={**DIMENSION_LABELS, "case_id": _l("Case"), "unit_id": _l("Unit"), "revision": _l("Revision"),
+                   "number": _l("Version")})
 
 
 def points(value) -> str:

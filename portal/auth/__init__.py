@@ -65,3 +65,17 @@ def init_app(app) -> None:
     from portal.web import register_nav
 
     register_nav("auth.users", _l("Users"), {perm.DISTRICT_ADMIN}, order=90)
+    _describe_audit()
+
+
+def _describe_audit() -> None:
+    from portal.audit.present import describe, form_labels
+    from portal.auth.forms import ROLE_LABELS, UserForm
+
+    user = {"user": (_l("User"), "auth.edit_user", "user_id")}
+    describe("auth", actions={"login": _l("Logged in"), "logout": _l("Logged out"),
+                              "login_failed": _l("Failed login")}, objects=user)
+    describe("user", actions={"created": _l("User created"), "updated": _l("User changed"),
+                              "activated": _l("User activated"), "deactivated": _l("User deactivated")},
+             objects=user, keys={**form_labels(UserForm), "via": _l("Through")},
+             values={"role": ROLE_LABELS})

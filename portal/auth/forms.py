@@ -45,7 +45,7 @@ class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(min=2, max=40),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    display_name = StringField(_l("Person's name"), validators=[DataRequired(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30),
                         Regexp(r"^[0-9+\- ]*$", message=_l("Digits, spaces, + and - only."))])
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items()])

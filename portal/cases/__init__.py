@@ -29,6 +29,7 @@ def init_app(app) -> None:
     # Every staff role has a to-do list; it is where a login lands.
     app.config.setdefault("STAFF_HOME", "cases.queue")
     _register_list_nav()
+    _describe_audit()
 
 
 def _register_list_nav() -> None:
@@ -43,3 +44,24 @@ def _register_list_nav() -> None:
     register_nav("cases.intake", _l("Intake"), office | {perm.GRID_WORKER}, order=12)
     register_nav("cases.register", _l("Whistle register"), office, order=13)
     register_nav("cases.forced", _l("Forced closures"), office, order=14)
+
+
+def _describe_audit() -> None:
+    """The words of the cases' audit entries (`case.<event action>`)."""
+    from flask_babel import lazy_gettext as _l
+
+    from portal.audit.present import describe
+    from portal.cases.models import CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS, WHISTLE_KINDS
+
+    describe("case", actions={**EVENT_ACTIONS, "photo_public": _l("Photo shown to the public")},
+             objects={"case": (_l("Case"), "cases.detail", "case_id"), "attachment": _l("Photo")},
+             keys={"from_state": _l("State before"), "to_state": _l("State after"), "assignment_id": _l("Assignment"),
+                   "unit": _l("Unit"), "units": _l("Units"), "department": _l("Department"),
+                   "level": _l("Level"), "matter_id": _l("Item of the responsibility list"),
+                   "attachment_ids": _l("Photos"), "channel": _l("Channel"), "street_id": _l("Street"),
+                   "community_id": _l("Community"), "located": _l("Location recorded"),
+                   "decision": _l("Decision"), "kind": _l("Whistle kind"),
+                   "unstaffed": _l("Departments without a unit in the street"), "into_number": _l("Merged into"),
+                   "cancelled": _l("Assignments cancelled"), "case_id": _l("Case")},
+             values={"from_state": CASE_STATES, "to_state": CASE_STATES, "channel": CHANNELS,
+                     "kind": WHISTLE_KINDS, "level": {k: v for k, v in LEVELS.items()}})

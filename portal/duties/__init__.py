@@ -14,3 +14,12 @@ def init_app(app) -> None:
     from portal.web import register_nav
 
     register_nav("duties.index", _l("Responsibility list"), perm.ALL_STAFF, order=20)
+    from portal.audit.present import describe, form_labels
+    from portal.duties.forms import MatterForm
+    from portal.duties.labels import CATEGORY_LABELS, KIND_LABELS, LIMIT_UNIT_LABELS
+
+    describe("duties", actions={"created": _l("Item added to the list"), "updated": _l("Item changed"),
+                                "import": _l("List imported")},
+             objects={"matter": (_l("Item of the responsibility list"), "duties.detail", "matter_id")},
+             keys={**form_labels(MatterForm), "public": _l("Public"), "active": _l("Active")},
+             values={"kind": KIND_LABELS, "category": CATEGORY_LABELS, "limit_unit": LIMIT_UNIT_LABELS})

@@ -31,7 +31,27 @@ def init_app(app) -> None:
                  perm.ALL_STAFF - {perm.UNIT_STAFF}, order=40)
     register_nav("meetings.register", _l("Resolutions"), perm.ALL_STAFF, order=41)
     register_kind("meeting_invitation", _l("Meeting invitation"))
+    _describe_audit()
     register_kind("meeting_changed", _l("Meeting changed"))
     register_kind("meeting_cancelled", _l("Meeting cancelled"))
     register_kind("resolution_assigned", _l("Resolution assigned"))
     register_kind("resolution_pressed", _l("Resolution pressed"))
+
+
+def _describe_audit() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.audit.present import describe
+
+    describe("meeting", actions={
+        "planned": _l("Meeting planned"), "updated": _l("Meeting changed"), "replied": _l("Invitation answered"),
+        "attendance": _l("Attendance recorded"), "member_added": _l("Unit invited"),
+        "member_removed": _l("Unit taken off the meeting"), "agenda_added": _l("Agenda item added"),
+        "agenda_moved": _l("Agenda item moved"), "agenda_removed": _l("Agenda item removed"),
+        "case_linked": _l("Case put on the agenda"), "case_unlinked": _l("Case taken off the agenda"),
+        "minutes_saved": _l("Minutes saved"), "minutes_corrected": _l("Minutes corrected"),
+        "standing_added": _l("Standing member added"), "standing_removed": _l("Standing member removed"),
+    }, objects={"meeting": (_l("Meeting"), "meetings.detail", "meeting_id")},
+        keys={"title": _l("Title"), "number": _l("Case number"), "revision": _l("Revision")})
+    describe("resolution", actions={"given": _l("Resolution given")},
+             objects={"resolution": (_l("Resolution"), "meetings.resolution", "resolution_id")})

@@ -17,3 +17,12 @@ def init_app(app) -> None:
                  {perm.DISTRICT_ADMIN, perm.STREET_SECRETARY, perm.STREET_DISPATCHER, perm.UNIT_CHIEF,
                   perm.UNIT_STAFF}, order=40)
     register_nav("roster.on_call", _l("Who to call"), perm.ALL_STAFF, order=41)
+    from portal.audit.present import describe
+
+    describe("roster", actions={
+        "center_created": _l("Center created"), "center_updated": _l("Center changed"),
+        "member_added": _l("Member added"), "member_updated": _l("Member changed"),
+        "shift_set": _l("Shift set"), "week_filled": _l("Week filled in"), "week_copied": _l("Week copied"),
+        "leave_entered": _l("Leave entered"), "leave_withdrawn": _l("Leave withdrawn"),
+        "checked_in": _l("Checked in"), "checked_out": _l("Checked out"), "assessed": _l("Member assessed"),
+    }, keys={"day": _l("Date"), "start": _l("Start date"), "month": _l("Month"), "cells": _l("Cells")})

@@ -38,7 +38,7 @@ class CenterForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Person's name"), validators=[DataRequired(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
     post = StringField(_l("Post"), validators=[Optional(), Length(max=50)])
     kind = SelectField(_l("Membership"), choices=[(k, MEMBERSHIP_LABELS[k]) for k in MEMBERSHIP_KINDS])

@@ -1,0 +1,69 @@
+"""The audit trail reads in words: each area's actions, records and details by their labels, values
+through their vocabularies, no Python values (None, True, dicts) on the page."""
+import re
+
+from sqlalchemy import select
+
+from portal.extensions import db
+
+
+def rows(html: str) -> list[str]:
+    """Each row of the trail as text, cells separated by ' | '."""
+    body = html.split('id="audit-rows"', 1)[1]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " | ", row)).strip()
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_a_case_change_reads_as_its_event_with_states_and_a_link_to_the_case(app, client_for):
+    from portal.cases.models import Case
+
+    admin = client_for("admin")
+    html = admin.get("/audit/?action=case.sign_for").get_data(as_text=True)
+    first = rows(html)[0]
+    assert "已签收" in first and "case.sign_for" in first                       # label, code beside it
+    assert re.search(r"原状态：[^|]*已派单", first) and "新状态：已签收" in first
+    case_id = int(re.search(r'<a href="/cases/(\d+)">案件 #\1</a>', html).group(1))
+    with app.app_context():
+        assert db.session.get(Case, case_id) is not None
+    assert admin.get(f"/cases/{case_id}").status_code == 200
+
+
+def test_no_python_values_reach_the_trail(client_for):
+    html = client_for("admin").get("/audit/").get_data(as_text=True)
+    texts = rows(html)
+    assert texts
+    for text in texts:
+        assert not re.search(r"\bNone\b|\bTrue\b|\bFalse\b|\{'|\['|: null", text), text
+
+
+def test_a_changed_record_lists_each_field_by_its_forms_label(client_for, user_by_name):
+    admin = client_for("admin")
+    grid = user_by_name("grid")
+    response = admin.post_form(f"/auth/users/{grid.id}/edit", {
+        "username": grid.username, "display_name": "网格员 杨帆改", "phone": "", "role": grid.role,
+        "street_id": grid.street_id or 0, "unit_id": grid.unit_id or 0, "community_id": grid.community_id or 0})
+    assert response.status_code in (302, 303), response.status_code
+    first = rows(admin.get("/audit/?action=user.updated").get_data(as_text=True))[0]
+    assert "修改用户" in first and f"用户 #{grid.id}" in first
+    assert "修改内容：姓名：网格员 杨帆 → 网格员 杨帆改" in first
+
+
+def test_the_trail_in_english_keeps_english_words(client_for):
+    admin = client_for("admin")
+    admin.post_form("/lang", {"lang": "en", "next": "/audit/"})
+    first = rows(admin.get("/audit/?action=case.sign_for").get_data(as_text=True))[0]
+    assert "Signed for" in first and "State before:" in first and "已签收" not in first
+
+
+def test_codes_nobody_described_are_shown_as_they_are(app):
+    from portal.audit.present import entry
+
+    class Event:
+        action, object_type, object_id = "elsewhere.thing_done", "gadget", 3
+        details = {"size": 2, "flag": True, "missing_id": None, "items": [1, 2]}
+
+    with app.test_request_context("/"):
+        shown = entry(Event)
+    assert (shown.action, shown.described, shown.object, shown.object_href) == ("elsewhere.thing_done", False,
+                                                                                   "gadget #3", None)
+    assert shown.details == [("size", "2"), ("flag", "是"), ("items", "1、2")]

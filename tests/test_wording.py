@@ -94,3 +94,17 @@ def test_people_are_named_by_their_name_not_a_records_name(app, client_for):
         center_id = db.session.scalar(select(Center.id).limit(1))
     form = page(client_for("secretary").get(f"/roster/centers/{center_id}/members/new"))
     assert re.search(r'<label[^>]*for="name"[^>]*>姓名', form)
+
+
+def test_dates_are_headed_as_times_not_as_states(app, client_for):
+    from portal.cases.models import Case
+
+    admin = client_for("admin")
+    forced = headers(page(admin.get("/cases/forced")))
+    assert "结案时间" in forced and "已结案" not in forced
+    returned = headers(page(admin.get("/cases/adjudication")))
+    assert "回退时间" in returned and "等待自" not in returned
+    with app.app_context():
+        case_id = db.session.scalar(select(Case.id).where(Case.closed_at.is_not(None)).limit(1))
+    html = page(admin.get(f"/cases/{case_id}"))
+    assert re.search(r"<dt>结案时间</dt><dd><time", html) and "<dt>已结案</dt>" not in html

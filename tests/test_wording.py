@@ -108,3 +108,8 @@ def test_dates_are_headed_as_times_not_as_states(app, client_for):
         case_id = db.session.scalar(select(Case.id).where(Case.closed_at.is_not(None)).limit(1))
     html = page(admin.get(f"/cases/{case_id}"))
     assert re.search(r"<dt>结案时间</dt><dd><time", html) and "<dt>已结案</dt>" not in html
+
+
+def test_overdue_is_one_word_on_the_dashboard_and_the_case_pages(client_for):
+    html = page(client_for("admin").get("/dashboard/"))
+    assert "超期单位" in html and "超时" not in html

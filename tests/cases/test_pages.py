@@ -123,7 +123,7 @@ def test_a_late_sign_for_is_badged_as_late_signing(app, make, client_as):
             state="accepted", signed_at=assignment.sign_deadline + timedelta(hours=2)))
         db.session.commit()
     page = text(client_as("street_dispatcher").get(f"/cases/{case_id}"))
-    assert re.search(r'<span class="badge badge-overdue">超时签收</span>', page)
+    assert re.search(r'<span class="badge badge-overdue">超期签收</span>', page)
     assert "迟到" not in page                      # the roster's word for coming late to a shift
 
 

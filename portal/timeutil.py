@@ -47,3 +47,16 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return (value + _OFFSET).isoformat(" ", "minutes")         # the same text, without strftime
     local = to_local(value)
     return local.strftime(fmt) if local else ""
+
+
+def format_deadline(value: datetime | None, with_time: bool = True) -> str:
+    """A deadline for display: one that falls at local midnight is the end of the day before, and
+    is shown as that day's 24:00 ("2026-11-17 24:00", or "2026-11-17" without the time), not as the
+    next day's 00:00, which reads as a day more than the limit gives."""
+    local = to_local(value)
+    if local is None:
+        return ""
+    if local.hour == local.minute == local.second == local.microsecond == 0:
+        day = (local - timedelta(days=1)).date().isoformat()
+        return f"{day} 24:00" if with_time else day
+    return local.strftime("%Y-%m-%d %H:%M") if with_time else local.date().isoformat()

@@ -22,10 +22,10 @@ from markupsafe import Markup
 from wtforms.i18n import messages_path
 from werkzeug.exceptions import HTTPException
 
-from portal import permissions
+from portal import permissions, punctuation
 from portal.extensions import db, template_gettext, template_ngettext
 from portal.rendering import wants_fragment
-from portal.timeutil import format_local, to_local, utcnow
+from portal.timeutil import format_deadline, format_local, to_local, utcnow
 
 bp = Blueprint("core", __name__)
 
@@ -257,7 +257,9 @@ def init_app(app) -> None:
     if app.config.get("STRICT_TEMPLATES") or app.debug or app.testing:
         app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["deadline"] = format_deadline
     app.jinja_env.filters["localdt"] = to_local
+    punctuation.init_app(app)
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.globals["roles"] = permissions

@@ -22,6 +22,7 @@ from portal.duties.labels import (
 from portal.duties.models import CATEGORIES, KINDS, Matter, MatterRevision, matter_cooperator
 from portal.extensions import db
 from portal.org.models import Department, Street
+from portal.punctuation import join_items
 from portal.timeutil import utcnow
 
 PAGE_SIZE = 25
@@ -370,7 +371,7 @@ def _text(name: str, value, names: dict[int, str]) -> str:
     if name == "lead_department_id":
         return names.get(value, f"#{value}")
     if name == "cooperating":
-        return "、".join(names.get(i, f"#{i}") for i in value)
+        return join_items(names.get(i, f"#{i}") for i in value)
     if name == "kind":
         return str(KIND_LABELS.get(value, value))
     if name == "category":

@@ -21,6 +21,7 @@ from portal.duties import services
 from portal.duties.models import Matter
 from portal.extensions import db
 from portal.org.models import Department
+from portal.punctuation import join_items
 from portal.spreadsheets import safe_cell, unescape_cell
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -238,7 +239,7 @@ def parse(ext: str, data: bytes) -> tuple[dict[str, int], list[tuple[int, list[s
     missing = [HEADER_OF[n] for n in REQUIRED_HEADERS if n not in positions]
     if missing:
         raise FileRefused(_("The first row must hold the column headers; missing: %(names)s.",
-                            names="、".join(missing)))
+                            names=join_items(missing)))
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
     if len(body) > MAX_ROWS:
         raise FileRefused(_("The file has more than %(n)d rows.", n=MAX_ROWS))
@@ -321,7 +322,7 @@ def check(user, ext: str, data: bytes) -> ImportCheck:
                 fail(name, _("This column must not be empty."))
             elif text not in mapping:
                 fail(name, _("“%(value)s” is not valid; use one of: %(choices)s.",
-                             value=text, choices="、".join(choices.values())))
+                             value=text, choices=join_items(choices.values())))
             values[name] = mapping.get(text)
 
         values["scenario"] = cell("scenario")
@@ -346,13 +347,13 @@ def check(user, ext: str, data: bytes) -> ImportCheck:
             elif found.id not in cooperating and (lead is None or found.id != lead.id):
                 cooperating.append(found.id)
         if unknown:
-            fail("cooperating", _("Unknown department: %(names)s.", names="、".join(unknown)))
+            fail("cooperating", _("Unknown department: %(names)s.", names=join_items(unknown)))
         values["cooperating"] = sorted(cooperating)
 
         unit_text = cell("limit_unit") or UNIT_TEXT["days"]
         if unit_text not in UNIT_OF:
             fail("limit_unit", _("“%(value)s” is not valid; use one of: %(choices)s.",
-                                 value=unit_text, choices="、".join(UNIT_TEXT.values())))
+                                 value=unit_text, choices=join_items(UNIT_TEXT.values())))
         values["limit_unit"] = UNIT_OF.get(unit_text, "days")
         for name in ("sign_limit", "complete_limit"):
             text = cell(name)
@@ -364,7 +365,7 @@ def check(user, ext: str, data: bytes) -> ImportCheck:
         public_text = cell("public").lower()
         if public_text and public_text not in BOOL_OF:
             fail("public", _("“%(value)s” is not valid; use one of: %(choices)s.", value=public_text,
-                             choices=f"{YES}、{NO}"))
+                             choices=join_items((YES, NO))))
         values["public"] = BOOL_OF.get(public_text, False)
         values["public_title"] = cell("public_title")
         if len(values["public_title"]) > 120:
@@ -372,7 +373,7 @@ def check(user, ext: str, data: bytes) -> ImportCheck:
         active_text = cell("active")
         if active_text not in ACTIVE_OF:
             fail("active", _("“%(value)s” is not valid; use one of: %(choices)s.", value=active_text,
-                             choices=f"{ACTIVE_TEXT}、{RETIRED_TEXT}"))
+                             choices=join_items((ACTIVE_TEXT, RETIRED_TEXT))))
         values["active"] = ACTIVE_OF.get(active_text, True)
 
         # The rules the edit form also applies (limits, public title); the code is checked above.

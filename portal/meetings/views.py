@@ -19,7 +19,7 @@ from portal.meetings.forms import (
 from portal.meetings.models import AgendaItem, Meeting, MeetingMember, Resolution, StandingMember
 from portal.org.models import Community, Street
 from portal.rendering import render, wants_fragment
-from portal.timeutil import format_local, local_to_utc, local_today, to_local
+from portal.timeutil import format_deadline, format_local, local_to_utc, local_today, to_local
 from portal.workcal.rules import WorkCalendar
 
 READERS = (perm.DISTRICT_ADMIN, perm.STREET_SECRETARY, perm.STREET_DISPATCHER, perm.UNIT_CHIEF,
@@ -598,7 +598,7 @@ def add_resolution(meeting_id: int):
            deadline=resolution.deadline_at.isoformat())
     notify_unit(resolution.unit_id, "resolution_assigned",
                 _("%(meeting)s: %(text)s (due %(due)s)", meeting=meeting.title, text=resolution.text[:120],
-                  due=format_local(resolution.deadline_at)),
+                  due=format_deadline(resolution.deadline_at)),
                 url_for("meetings.resolution", resolution_id=resolution.id))
     db.session.commit()
     return _answer(meeting, "resolutions", resolution_form=ResolutionForm(formdata=None))
@@ -707,7 +707,7 @@ def press(resolution_id: int):
     resolution, _update = outcome
     notify_unit(resolution.unit_id, "resolution_pressed",
                 _("Overdue, please act: %(text)s (due %(due)s)", text=resolution.text[:120],
-                  due=format_local(resolution.deadline_at)),
+                  due=format_deadline(resolution.deadline_at)),
                 url_for("meetings.resolution", resolution_id=resolution.id))
     return _finish(resolution, _("The unit has been pressed."))
 

@@ -513,3 +513,16 @@ def test_staff_mark_a_result_photo_public(app, client_as, client_for, get, repor
     assert f'action="{url}"' in page
     assert client_for("secretary2").post_form(url, {"public": "0"}).status_code == 404
     assert get(Attachment, photo_id).public
+
+
+def test_a_deadline_at_midnight_reads_as_the_end_of_its_day(app, make, client_as):
+    from datetime import datetime
+
+    case_id = make(lambda: dispatched_case())
+    with app.app_context():
+        db.session.execute(db.update(Assignment).where(Assignment.case_id == case_id).values(
+            sign_deadline=datetime(2030, 3, 4, 16, 0), complete_deadline=datetime(2030, 3, 8, 16, 0)))
+        db.session.commit()
+    page = text(client_as("street_dispatcher").get(f"/cases/{case_id}"))
+    assert "2030-03-04 24:00" in page and "2030-03-08 24:00" in page
+    assert "2030-03-05 00:00" not in page and "2030-03-09 00:00" not in page

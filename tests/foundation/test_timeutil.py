@@ -39,3 +39,14 @@ def test_aware_times_empty_values_and_other_formats():
     assert format_local(None) == "" and to_local(None) is None
     assert format_local(datetime(2026, 5, 3, 4, 5), "%H:%M") == "12:05"
     assert format_local(datetime(2026, 5, 3, 4, 5), "%Y-%m-%dT%H:%M:%S+08:00") == "2026-05-03T12:05:00+08:00"
+
+
+def test_a_deadline_at_local_midnight_is_shown_as_the_end_of_the_day_before():
+    from portal.timeutil import format_deadline
+
+    midnight_local = datetime(2026, 11, 17, 16, 0)                  # 2026-11-18 00:00 in Beijing
+    assert format_deadline(midnight_local) == "2026-11-17 24:00"
+    assert format_deadline(midnight_local, False) == "2026-11-17"
+    assert format_deadline(datetime(2026, 11, 17, 2, 30)) == "2026-11-17 10:30"
+    assert format_deadline(datetime(2026, 12, 31, 16, 0)) == "2026-12-31 24:00"   # the year's last day
+    assert format_deadline(None) == ""

@@ -1,0 +1,93 @@
+"""Punctuation between translated pieces, from the catalog.
+
+Chinese and English punctuate differently: a label and its text are "原因：…" against
+"Reason: …", a note is "综合执法（应急）" against "enforcement (emergency)", a list of names
+is "房管局、公安分局" against "房管局, 公安分局", and Chinese puts no space around Chinese words.
+So a comma, colon, semicolon or bracket that sits between or around translated pieces is never
+literal text in a template or a module: it comes from a format string in the catalog, one for
+each kind of construction, used wherever that construction repeats.
+
+Templates write the simple constructions as `_()` calls of the same message ids, which escape
+the pieces they are given:
+
+- `_("%(label)s: %(text)s", label=…, text=…)`   a label and its text    原因：…
+- `_("%(text)s (%(note)s)", text=…, note=…)`    a text and a note on it  …（按自然小时计）
+- `_("%(first)s, %(second)s", …)`               two phrases in a row     日常哨，2026-11-14 01:06
+
+and lists with the filters `join_items` and `join_groups` (`init_app`), which escape each item
+(or show each through a macro: `units|join_items(unit_with_role)`). Python code uses the
+functions below, which give plain text for a template to escape.
+"""
+from __future__ import annotations
+
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+from portal.extensions import lazy_gettext as _l
+
+LABELLED = _l("%(label)s: %(text)s")
+NOTED = _l("%(text)s (%(note)s)")
+# A list folds item by item: the list so far, then the next item. Items are names or short
+# phrases: "A、B、C" in Chinese. Groups are items that may hold commas themselves ("26-01：受理数
+# 2、已解决 1"), kept apart by a stronger mark: "A；B".
+ITEMS = _l("%(list)s, %(item)s")
+GROUPS = _l("%(list)s; %(item)s")
+
+
+def labelled(label, text) -> str:
+    """"Reason: text" / "原因：text"."""
+    return str(LABELLED) % {"label": label, "text": text}
+
+
+def noted(text, note) -> str:
+    """"text (note)" / "text（note）"."""
+    return str(NOTED) % {"text": text, "note": note}
+
+
+def _fold(pattern, items: list):
+    text = None
+    for item in items:
+        text = item if text is None else pattern % {"list": text, "item": item}
+    return text
+
+
+def join_items(items) -> str:
+    """Names or short phrases, one after another: "A, B, C" / "A、B、C"."""
+    return _fold(str(ITEMS), [str(i) for i in items]) or ""
+
+
+def join_groups(items) -> str:
+    """Groups that may hold commas themselves: "A; B" / "A；B"."""
+    return _fold(str(GROUPS), [str(i) for i in items]) or ""
+
+
+def prose_list(items) -> str:
+    """Names inside a sentence, the last one joined by "and": "A, B, and C" / "A、B和C" (the
+    locale's own list pattern, from Babel)."""
+    items = [str(i) for i in items]
+    locale = get_locale()
+    if not items or locale is None:
+        return join_items(items)
+    return format_list(items, style="standard", locale=locale)
+
+
+def _markup(value) -> Markup:
+    # A lazy message claims to be markup (Flask-Babel's LazyString has `__html__`), but its
+    # arguments may be user input: escape its text (see `web._finalize`).
+    return escape(str(value)) if isinstance(value, LazyString) else escape(value)
+
+
+def _list_filter(pattern: LazyString):
+    def join(items, show=None) -> Markup:
+        """The items as markup, each escaped, or shown by `show` (a macro) first."""
+        parts = [_markup(show(item) if show is not None else item) for item in items]
+        return _fold(Markup(str(pattern)), parts) or Markup()
+
+    return join
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["join_items"] = _list_filter(ITEMS)
+    app.jinja_env.filters["join_groups"] = _list_filter(GROUPS)

@@ -13,10 +13,16 @@ the pieces they are given:
 - `_("%(label)s: %(text)s", label=…, text=…)`   a label and its text    原因：…
 - `_("%(text)s (%(note)s)", text=…, note=…)`    a text and a note on it  …（按自然小时计）
 - `_("%(first)s, %(second)s", …)`               two phrases in a row     日常哨，2026-11-14 01:06
+- `_("%(sentence)s %(next_sentence)s", …)`      two sentences            …30%。计分依据：…
 
 and lists with the filters `join_items` and `join_groups` (`init_app`), which escape each item
 (or show each through a macro: `units|join_items(unit_with_role)`). Python code uses the
-functions below, which give plain text for a template to escape.
+functions below, which give plain text for a template to escape. ("%(first)s, %(second)s" and
+"%(list)s, %(item)s" read alike in English but not in Chinese: "，" between phrases, "、"
+between the items of a list.)
+
+The same holds inside a message: a Chinese translation puts no space around a placeholder that
+holds Chinese words ("%(department)s已接手处理。"), only around numbers and Latin text.
 """
 from __future__ import annotations
 
@@ -80,9 +86,10 @@ def _markup(value) -> Markup:
 
 
 def _list_filter(pattern: LazyString):
-    def join(items, show=None) -> Markup:
-        """The items as markup, each escaped, or shown by `show` (a macro) first."""
-        parts = [_markup(show(item) if show is not None else item) for item in items]
+    def join(items, show=None, *args) -> Markup:
+        """The items as markup, each escaped, or first shown by `show` (a macro, called with the
+        item and `args`)."""
+        parts = [_markup(show(item, *args) if show is not None else item) for item in items]
         return _fold(Markup(str(pattern)), parts) or Markup()
 
     return join

@@ -70,7 +70,7 @@ def test_deactivating_a_user_says_so_once(app, client_for, user_by_name):
     grid = user_by_name("grid")
     assert admin.post_form(f"/auth/users/{grid.id}/active", {"active": "0"}).status_code == 302
     html = page(admin.get("/auth/users"))
-    assert f"{grid.display_name} 已停用。" in html and "已已" not in html
+    assert f"{grid.display_name}已停用。" in html and "已已" not in html
 
 
 def test_the_resolution_deadline_hint_says_holidays_are_skipped(app, client_for):

@@ -1,4 +1,5 @@
 """The words the assessment shows (message ids in English, shown in Chinese)."""
+from portal import punctuation
 from portal.extensions import lazy_gettext as _l
 
 DIMENSION_LABELS = {
@@ -76,6 +77,9 @@ def words() -> dict:
             "dimension": {k: str(v) for k, v in DIMENSION_LABELS.items()},
             "reason": {k: str(v) for k, v in LOSS_REASONS.items()},
             "late": _("%(h)s h past the limit"),    # formatted below
+            # the punctuation between the pieces (`portal.punctuation`)
+            "labelled": str(punctuation.LABELLED), "noted": str(punctuation.NOTED),
+            "items": str(punctuation.ITEMS),
         }
     return cache[locale]
 
@@ -86,7 +90,7 @@ def loss_reason(part: str, note: str, texts: dict | None = None) -> str:
     reason = texts["reason"].get((part, note))
     if reason is not None:
         return reason
-    return f"{texts['part'][part]}: {texts['note'].get(note, note)}"
+    return texts["labelled"] % {"label": texts["part"][part], "text": texts["note"].get(note, note)}
 
 
 def why(line, texts: dict | None = None) -> str:
@@ -97,11 +101,15 @@ def why(line, texts: dict | None = None) -> str:
     texts = texts or words()
     m = line.marks
     if line.part == "street":
-        stars = ", ".join(f"{texts['dimension'][d]} {m.stars[d]}/5" for d in DIMENSIONS)
-        return f"{texts['part']['street']}: {stars}"
-    text = f"{texts['part'][line.part]}: {texts['note'].get(m.note(line.part), '')}"
+        stars = None
+        for d in DIMENSIONS:
+            star = f"{texts['dimension'][d]} {m.stars[d]}/5"
+            stars = star if stars is None else texts["items"] % {"list": stars, "item": star}
+        return texts["labelled"] % {"label": texts["part"]["street"], "text": stars}
+    text = texts["labelled"] % {"label": texts["part"][line.part], "text": texts["note"].get(m.note(line.part), "")}
     if line.part in ("sign", "completion"):
         delay = m.sign_delay if line.part == "sign" else m.completion_delay
         if delay:
-            text += " (" + texts["late"] % {"h": "%.1f" % (delay.total_seconds() / 3600)} + ")"
+            late = texts["late"] % {"h": "%.1f" % (delay.total_seconds() / 3600)}
+            text = texts["noted"] % {"text": text, "note": late}
     return text

@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from portal.extensions import lazy_gettext as _l
+from portal.punctuation import join_groups, join_items, labelled
 
 
 @dataclass
@@ -119,14 +120,14 @@ class _Details:
 
     def text(self, key: str, value) -> str:
         if key == "changes" and isinstance(value, dict):
-            return _("; ").join(self.change(name, change) for name, change in value.items())
+            return join_groups(self.change(name, change) for name, change in value.items())
         return self.value(key, value)
 
     def change(self, name: str, change) -> str:
         if isinstance(change, list) and len(change) == 2:
             before, after = (self.value(name, v) for v in change)
             return _("%(field)s: %(before)s → %(after)s", field=self.key(name), before=before, after=after)
-        return _("%(label)s: %(text)s", label=self.key(name), text=self.value(name, change))
+        return labelled(self.key(name), self.value(name, change))
 
     def value(self, key: str, value) -> str:
         if value is None or value == "" or value == []:
@@ -134,10 +135,9 @@ class _Details:
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(value, list):
-            return _(", ").join(self.value(key, v) for v in value)
+            return join_items(self.value(key, v) for v in value)
         if isinstance(value, dict):
-            return _("; ").join(_("%(label)s: %(text)s", label=self.key(k), text=self.value(k, v))
-                                for k, v in value.items())
+            return join_groups(labelled(self.key(k), self.value(k, v)) for k, v in value.items())
         vocabulary = self.area.values.get(key)
         if vocabulary is not None and isinstance(value, str) and value in vocabulary:
             return str(vocabulary[value])

@@ -2,10 +2,14 @@
 and description on each, and the same numbers always in a table next to it (the templates).
 
 Every text that goes into the SVG is escaped here; labels may come from users (names of places).
+The punctuation of the titles and descriptions ("待受理：6；已分拣：3") is the catalog's
+(`portal.punctuation`).
 """
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+
+from portal.punctuation import join_groups, join_items, labelled
 
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 INK = "#1f2328"
@@ -46,11 +50,11 @@ def bar_chart(chart_id: str, title, items: list[tuple[str, int]], *, color: str 
         fill = COLORS[(colors[i] if colors else color)]
         length = max(round(room * value / biggest), 1 if value else 0)
         body.append(
-            f'<g><title>{escape(label)}: {value}</title>'
+            f'<g><title>{escape(labelled(label, value))}</title>'
             f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end">{escape(_short(label, 11))}</text>'
             f'<rect x="{label_width}" y="{y + 5}" width="{length}" height="{row - 10}" rx="3" fill="{fill}"/>'
             f'<text x="{label_width + length + 6}" y="{y + 19}">{value}</text></g>')
-    description = "; ".join(f"{label}: {value}" for label, value in items)
+    description = join_groups(labelled(label, value) for label, value in items)
     return _frame(chart_id, title, description, width, height, body)
 
 
@@ -77,11 +81,11 @@ def column_chart(chart_id: str, title, labels: list[str], series: list[tuple[str
             value = values[i]
             h = plot_h * value / biggest
             body.append(f'<rect x="{gx + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar - 1:.1f}" '
-                        f'height="{h:.1f}" fill="{COLORS[color]}"><title>{escape(label)} {escape(name)}: '
-                        f'{value}</title></rect>')
+                        f'height="{h:.1f}" fill="{COLORS[color]}"><title>{escape(labelled(f"{label} {name}", value))}'
+                        f'</title></rect>')
         body.append(f'<text x="{left + i * group + group / 2:.1f}" y="{height - bottom + 18}" '
                     f'text-anchor="middle" font-size="12">{escape(label)}</text>')
-    description = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {values[i]}" for name, values, _c in series)
+    description = join_groups(
+        labelled(label, join_items(f"{name} {values[i]}" for name, values, _c in series))
         for i, label in enumerate(labels))
     return _frame(chart_id, title, description, width, height, body)

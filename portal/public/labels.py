@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from portal.cases.models import SATISFACTION_LEVELS, CaseEvent
 from portal.extensions import lazy_gettext as _l
+from portal.punctuation import prose_list
 
 # A case's state as a resident reads it (the staff labels are in portal.cases.models.CASE_STATES).
 STATE_LABELS = {
@@ -50,7 +51,7 @@ def _departments(event: CaseEvent) -> str:
         name = unit.get("department") or ""
         if name and name not in names:
             names.append(name)
-    return "、".join(names)
+    return prose_list(names)
 
 
 def event_text(event: CaseEvent) -> str:
@@ -63,14 +64,14 @@ def event_text(event: CaseEvent) -> str:
     if action == "handle_on_spot":
         return _("It was dealt with on the spot.")
     if action == "dispatch" or (action == "adjudicate" and data.get("decision") == "redispatch"):
-        return _("Passed to %(department)s to handle.", department=department)
+        return _("Passed on to %(department)s to handle.", department=department)
     if action in ("whistle", "adjudicate"):
-        return _("The street called in %(departments)s to handle it together.",
+        return _("The street has called in %(departments)s to handle it together.",
                  departments=_departments(event) or _("several departments"))
     if action == "sign_for":
-        return _("%(department)s has taken it on.", department=department)
+        return _("%(department)s has taken the case on.", department=department)
     if action == "check_in":
-        return _("Staff of %(department)s came to the site.", department=department)
+        return _("Staff of %(department)s have come to the site.", department=department)
     if action == "close":
         return _("The work is done and the case is closed.")
     if action == "force_close":

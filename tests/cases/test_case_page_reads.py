@@ -76,5 +76,5 @@ def test_who_signed_and_checked_in_is_named_on_the_card(app, make, client_as):
         assert act(app, chief, case_id, action, on=a).status_code == 303
     page = text(client_as("street_dispatcher").get(f"/cases/{case_id}"))
     card = card_of(page, a)
-    assert re.search(r"派驻机构负责人 刘洋 于 [\d-]+ [\d:]+ 签收", card)
-    assert re.search(r"派驻机构负责人 刘洋 于 [\d-]+ [\d:]+ 到场报到", card)
+    assert re.search(r"派驻机构负责人 刘洋于 [\d-]+ [\d:]+ 签收", card)
+    assert re.search(r"派驻机构负责人 刘洋于 [\d-]+ [\d:]+ 到场报到", card)

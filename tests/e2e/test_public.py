@@ -69,14 +69,14 @@ def test_a_resident_reports_follows_and_rates_a_problem_from_a_phone(app, page, 
     _staff(app, code, dispatch)
     page.reload()
     expect(page.locator("#state")).to_contain_text("已交给负责部门")
-    expect(page.locator("#timeline")).to_contain_text("已交给 城管执法局 办理。")
+    expect(page.locator("#timeline")).to_contain_text("已交给城管执法局办理。")
     assert "王科长" not in page.content()
 
     # the unit works it, the street verifies and closes it with a note and a public photo
     _staff(app, code, work)
     page.reload()
     expect(page.locator("#state")).to_contain_text("已办结")
-    expect(page.locator("#timeline")).to_contain_text("城管执法局 已接手处理。")
+    expect(page.locator("#timeline")).to_contain_text("城管执法局已接手处理。")
     expect(page.locator("#timeline")).to_contain_text("单车已清走，盲道已恢复通行。")
     photo = page.locator("#result-photos img, #timeline img").first
     expect(photo).to_be_visible()

@@ -86,8 +86,51 @@ class _TranslateConstants(NodeTransformer):
             return node
         pairs = [nodes.Pair(nodes.Const(kw.key, lineno=kw.lineno), kw.value, lineno=kw.lineno)
                  for kw in node.kwargs]
-        return nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=node.lineno), lineno=node.lineno),
-                         nodes.Dict(pairs, lineno=node.lineno), lineno=node.lineno)
+        return Message(text, pairs, lineno=node.lineno)
+
+
+MESSAGE = "portal_format_message"       # the environment's attribute `Message` calls
+
+
+def Message(text: str, pairs: list, lineno: int) -> nodes.Call:
+    """A translated message formatted with keyword values, `(Markup(text) if autoescaping else
+    text) % {key: value}` as Jinja's newstyle gettext writes it, as a call of the environment's
+    `format_message` (Jinja allows no node types of one's own): `PortalCodeGenerator` writes the
+    call itself when autoescaping, and Jinja's `%` otherwise."""
+    return nodes.Call(nodes.EnvironmentAttribute(MESSAGE, lineno=lineno),
+                      [nodes.Const(text, lineno=lineno), nodes.Dict(pairs, lineno=lineno)], [], None, None,
+                      lineno=lineno)
+
+
+def _is_message(node) -> bool:
+    return isinstance(node, nodes.Call) and isinstance(node.node, nodes.EnvironmentAttribute) \
+        and node.node.name == MESSAGE
+
+
+def _as_jinja(node: nodes.Call) -> nodes.Expr:
+    """A `Message` as Jinja's own nodes."""
+    text, values = node.args
+    return nodes.Mod(nodes.MarkSafeIfAutoescape(text, lineno=node.lineno), values, lineno=node.lineno)
+
+
+def format_message(text: str, values: dict) -> Markup:
+    """`Markup(text) % values`, the values escaped as that would escape them: text escaped by
+    markupsafe's C function, markup as it is, numbers as they are (for `%d`), anything else through
+    `escape` (Markup's `%` wraps every value in a helper object and escapes it through three Python
+    calls). What this cannot format (a `%d` of something else) goes through Markup's `%`."""
+    escaped = {}
+    for key, value in values.items():
+        kind = type(value)
+        if kind is str:
+            escaped[key] = escape_text(value)
+        elif kind is Markup or kind is int or kind is float:
+            escaped[key] = value
+        else:
+            escaped[key] = str(escape(value))
+    try:
+        return Markup(text % escaped)
+    except (TypeError, ValueError):
+        return Markup(text) % values
 
 
 def escape_output(value) -> str:
@@ -129,6 +172,7 @@ class PortalCodeGenerator(CodeGenerator):
     def visit_Template(self, node, frame=None):
         self.writeline("from portal.templating import escape_output as portal_out, escape_text as portal_esc")
         self.writeline("from portal.templating import PLAIN_CALLABLES as portal_plain")
+        self.writeline("from portal.templating import format_message as portal_fmt")
         super().visit_Template(node, frame)
 
     def _plain_output(self, frame) -> bool:
@@ -197,6 +241,15 @@ class PortalCodeGenerator(CodeGenerator):
         """A call of a plain function or method (`PLAIN_CALLABLES`) made directly; anything else (a
         macro, a function that wants the context, a callable object) through Jinja's
         `context.call`, as before."""
+        if _is_message(node):
+            if not self._plain_output(frame) or self.environment.is_async or self.environment.sandboxed:
+                return self.visit(_as_jinja(node), frame)
+            self.write("portal_fmt(")
+            self.visit(node.args[0], frame)
+            self.write(", ")
+            self.visit(node.args[1], frame)
+            self.write(")")
+            return
         if forward_caller or self.environment.is_async or self.environment.sandboxed:
             return super().visit_Call(node, frame, forward_caller)
         self.write("(_pf(*()")                     # `f(*(), a, k=v)`: `signature` writes ", a"
@@ -226,6 +279,7 @@ class LocaleEnvironment(Environment):
     `PortalCodeGenerator`."""
 
     code_generator_class = PortalCodeGenerator
+    portal_format_message = staticmethod(format_message)
 
     def __init__(self, app, **options):
         options.setdefault("cache_size", 1000)      # every template, once per locale

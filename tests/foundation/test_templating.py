@@ -24,6 +24,8 @@ TEMPLATES = {
     "t/sets.html": '{% set x = "inner" %}{% macro m() %}M{% endmacro %}[{{ x }}{{ m() }}{{ outer }}]',
     "t/uses_sets.html": '{% set x = "outer" %}{% set outer = "!" %}{% include "t/sets.html" %}{{ x }}'
                         '{{ "yes" if m is defined else "no" }}',
+    "t/labelled.html": '{{ _("%(label)s: %(text)s", label=a, text=b) }}|'
+                       '{% autoescape false %}{{ _("%(label)s: %(text)s", label=a, text=b) }}{% endautoescape %}',
     "t/countdown.html": '{% if n > 0 %}{{ n }} {% set n = n - 1 %}{% include "t/countdown.html" %}{% endif %}',
     "t/with_block.html": "({% block inside %}{{ word }}{% endblock %})",
     "t/includes_block.html": '{% for word in ["a", "b"] %}{% include "t/with_block.html" %}{% endfor %}'
@@ -256,3 +258,29 @@ def test_includes_written_in_place_keep_their_own_variables_as_included_template
         assert render_template("t/includes_block.html", i=5) == "(a)(b)<li>5!</li>"
         compiled = app.jinja_env.get_template("t/uses_sets.html")
         assert "t/sets.html" not in compiled.root_render_func.__code__.co_consts   # written in place
+
+
+def test_formatted_messages_escape_their_values_as_markups_percent_does():
+    from datetime import datetime
+
+    from flask_babel.speaklater import LazyString
+    from markupsafe import Markup
+
+    from portal.templating import format_message
+
+    values = [("<b>&\"'", "%(v)s"), (Markup("<i>x</i>"), "%(v)s"), (7, "%(v)d"), (7, "%(v)s"), (2.5, "%(v).1f"),
+              (True, "%(v)s"), (True, "%(v)d"), (None, "%(v)s"), (datetime(2026, 1, 2, 3, 4), "%(v)s"),
+              (LazyString(lambda: "<lazy>"), "%(v)s"), ("50", "%(v)s%%")]
+    for value, text in values:
+        expected = Markup(text) % {"v": value}
+        got = format_message(text, {"v": value})
+        assert type(got) is Markup and got == expected, (value, text, got, expected)
+
+
+def test_a_translated_message_with_values_escapes_them_and_keeps_markup(app, templates):
+    from markupsafe import Markup
+
+    page = _render(app, "t/labelled.html", a="<原因>", b=Markup("<em>x</em>"))
+    assert page == "&lt;原因&gt;：<em>x</em>|<原因>：<em>x</em>"      # escaped; as it is without autoescape
+    assert _render(app, "t/labelled.html", lang="en", a="<r>", b=3) == "&lt;r&gt;: 3|<r>: 3"
+    assert templates == []

@@ -113,3 +113,7 @@ def test_dates_are_headed_as_times_not_as_states(app, client_for):
 def test_overdue_is_one_word_on_the_dashboard_and_the_case_pages(client_for):
     html = page(client_for("admin").get("/dashboard/"))
     assert "超期单位" in html and "超时" not in html
+
+
+def test_every_column_of_the_holiday_list_has_a_header(client_for):
+    assert headers(page(client_for("admin").get("/calendar/")))[-1] == "操作"

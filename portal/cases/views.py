@@ -407,7 +407,9 @@ def _do(case_id: int, action: str, assignment_id: int | None):
         _reads_only()
         uploads.discard(stored)
         case = _page_case(case_id, user)
-        return _answer(case, http_status=409, conflict=str(error.message))
+        # The current state, and the form as the user filled it in (with the current version), so
+        # nothing typed is lost: they check what changed and send it again.
+        return _answer(case, http_status=409, conflict=str(error.message), failed={"key": key, "errors": {}})
     except rules.NotAllowed as error:
         db.session.rollback()
         uploads.discard(stored)

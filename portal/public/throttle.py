@@ -38,7 +38,8 @@ class Limit:
 
 # scope -> (attempts, window); override with app.config["PUBLIC_LIMITS"] = {scope: (count, seconds)}.
 DEFAULT_LIMITS = {
-    "report": Limit(5, 600),        # five reports (or attempts) in ten minutes
+    "report": Limit(5, 600),        # five reports accepted (or caught by the bots' trap) in ten minutes
+    "report_attempt": Limit(20, 600),   # twenty reports processed (photos decoded), accepted or not
     "lookup": Limit(10, 600),       # ten wrong tracking codes in ten minutes
 }
 

@@ -71,7 +71,7 @@ def report():
         return _report_page(form)
     files = request.files.getlist("photos")
     photos_lost = any(f.filename for f in files)
-    wait = throttle.blocked("report")
+    wait = throttle.blocked("report") or throttle.blocked("report_attempt")
     if wait is not None:
         return _report_page(form, 429, photos_lost=photos_lost, notice=_(
             "You have sent several reports in a short time. Please wait %(n)d minutes, then send this "
@@ -82,7 +82,10 @@ def report():
                             notice=_("The report could not be sent. Please check it and send it again."))
     if not form.validate():
         return _report_page(form, 422, photos_lost=photos_lost)     # a resident's slip does not count
-    throttle.hit("report")                  # counted before the photos are processed
+    # Every report whose photos are decoded counts as an attempt (decoding is the costly part);
+    # only an accepted one counts as a report, so a resident whose phone photo is refused can try
+    # again without losing their allowance.
+    throttle.hit("report_attempt")
     data = services.Report(
         matter=form.matter.data, description=form.description.data, community=form.community.data,
         address=form.address.data or "", reporter_name=form.reporter_name.data or "",
@@ -106,6 +109,7 @@ def report():
         db.session.rollback()
         uploads.discard(photos)
         raise
+    throttle.hit("report")
     flash(_("Thank you. Your report has been received. Write down or print the tracking code below: "
             "with it you can follow your report here."), "success")
     return redirect(url_for("public.case", code=case.tracking_code))

@@ -433,6 +433,29 @@ def test_the_second_of_two_concurrent_actions_gets_409_with_the_current_state(ap
     assert response.status_code == 409 and "<html" in text(response)
 
 
+def test_a_stale_action_keeps_what_the_user_typed(app, make, client_as):
+    """Someone else changed the case first: the answer is the current state, with the form the user
+    filled in still filled in and carrying the current version, so sending it again works."""
+    case_id = make(lambda: dispatched_case())
+    a = assignment_id(app, case_id, "qt-zfd")
+    chief, staff = client_as("unit_chief"), client_as("unit_staff")
+    assert act(app, chief, case_id, "sign_for", on=a, htmx=True).status_code == 200
+    assert act(app, chief, case_id, "check_in", on=a, htmx=True).status_code == 200
+    seen = version(app, case_id)
+    assert act(app, chief, case_id, "log_progress", {"note": "先到的记录"}, on=a, htmx=True).status_code == 200
+    typed = {"version": seen, "result": "已清理楼道杂物三车，张贴告示。", "note": "居民已确认"}
+    response = staff.htmx("POST", f"/cases/{case_id}/assignments/{a}/act/submit_result", typed)
+    assert response.status_code == 409
+    body = text(response)
+    assert "已清理楼道杂物三车，张贴告示。" in body and "居民已确认" in body
+    current = version(app, case_id)
+    assert re.search(rf'id="submit_result-{a}-version"[^>]*value="{current}"', body)
+    assert "submit_result" not in events(app, case_id)
+    typed["version"] = current
+    assert staff.htmx("POST", f"/cases/{case_id}/assignments/{a}/act/submit_result", typed).status_code == 200
+    assert events(app, case_id)[-1] == "submit_result"
+
+
 def test_a_missing_or_forged_version_is_stale(app, make, client_as):
     case_id = make(lambda: new_case())
     dispatcher = client_as("street_dispatcher")

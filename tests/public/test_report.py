@@ -228,11 +228,17 @@ def test_slips_in_the_form_do_not_use_up_the_allowance(app, client):
     assert _post(client, report_form(app)).status_code == 302
 
 
-def test_photo_failures_count_towards_the_limit(app, client):
+def test_refused_photos_do_not_use_up_the_reports_but_endless_attempts_are_throttled(app, client):
+    """A resident whose photo is refused may try again: refused photos count as attempts (their
+    decoding costs), not as reports; twenty attempts in ten minutes are the limit."""
     client.get("/public/report")
-    for _ in range(5):
+    for _ in range(6):
         assert _post(client, report_form(app), photos=[("x.jpg", b"not a photo")]).status_code == 422
-    assert _post(client, report_form(app)).status_code == 429
+    assert _post(client, report_form(app)).status_code == 302
+    for _ in range(13):
+        assert _post(client, report_form(app), photos=[("x.jpg", b"not a photo")]).status_code == 422
+    response = _post(client, report_form(app), photos=[("x.jpg", b"not a photo")])
+    assert response.status_code == 429 and "分钟后再提交" in response.get_data(as_text=True)
 
 
 def test_the_form_with_personal_data_is_not_cached(app, client):

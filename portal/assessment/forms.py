@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, MonthField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from portal.assessment.labels import DIMENSION_LABELS, STAR_LABELS
 from portal.extensions import lazy_gettext as _l
@@ -10,8 +10,9 @@ _STARS_REQUIRED = _l("Give 1 to 5 stars.")
 
 
 def _stars(dimension: str) -> RadioField:
-    return RadioField(DIMENSION_LABELS[dimension], choices=STAR_CHOICES,
-                      validators=[InputRequired(message=_STARS_REQUIRED)])
+    return RadioField(DIMENSION_LABELS[dimension], choices=STAR_CHOICES, validate_choice=False,
+                      validators=[InputRequired(message=_STARS_REQUIRED),
+                                  AnyOf([value for value, _label in STAR_CHOICES], message=_STARS_REQUIRED)])
 
 
 class RatingForm(FlaskForm):

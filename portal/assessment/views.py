@@ -161,13 +161,13 @@ def rate(rating_id: int):
     if request.method == "POST":
         if form.validate():
             if str(rating.version) != (form.version.data or ""):
-                return _rating_conflict(rating)
+                return _rating_conflict(rating, form)
             try:
                 ratings.rate(rating, current_user, {d: getattr(form, d).data for d in DIMENSIONS},
                              form.comment.data, reason=form.reason.data, correct=correcting)
                 db.session.commit()
             except StaleDataError:
-                return _rating_conflict(rating)
+                return _rating_conflict(rating, form)
             except ratings.RatingError as exc:
                 db.session.rollback()
                 rating = db.session.get(WhistleRating, rating_id)
@@ -187,19 +187,15 @@ def rate(rating_id: int):
                             roles=ASSIGNMENT_ROLES))
 
 
-def _rating_conflict(rating: WhistleRating):
+def _rating_conflict(rating: WhistleRating, form: RatingForm):
+    """Someone else rated meanwhile: 409 with the current rating and the user's input kept."""
     db.session.rollback()
     rating = db.session.get(WhistleRating, rating.id)
-    form = RatingForm(formdata=None)
-    form.version.data = rating.version
-    correcting = not rating.is_owed
-    if correcting:
-        for d in DIMENSIONS:
-            getattr(form, d).data = str(getattr(rating, d))
-        form.comment.data = rating.comment
+    form.version.data = rating.version  # saving again now is a deliberate correction
     return render("assessment/rate.html", None, http_status=409,
-                  **_common(rating=rating, form=form, correcting=correcting, roles=ASSIGNMENT_ROLES,
-                            error=_("Someone else rated this unit meanwhile; the current rating is shown.")))
+                  **_common(rating=rating, form=form, correcting=not rating.is_owed, roles=ASSIGNMENT_ROLES,
+                            error=_("Someone else rated this unit meanwhile; the current rating is shown. "
+                                    "Your input is kept in the form.")))
 
 
 @bp.route("/cases/<int:case_id>/ratings")
@@ -249,18 +245,24 @@ def edit_rule():
     """Change the weights: a new version of the rule, with the month it scores from and why."""
     current = scoring.current_rule()
     form = RuleForm()
-    status = 200
+    status, error, conflict = 200, None, False
     if request.method == "GET":
         for name in scoring.WEIGHT_FIELDS:
             getattr(form, name).data = getattr(current, name)
         form.effective_from.data = local_today().replace(day=1)
         form.based_on.data = current.number
+    elif not (form.based_on.data or "").isdigit():
+        # The form does not say which version it changes: no out-of-date check is possible.
+        form.validate()  # the fields' own messages, if any, as well
+        status, conflict = 400, True
+        error = _("The form did not say which version of the rule it changes. The current version is shown "
+                  "below; check your values and save again.")
+        form.based_on.data = current.number
     elif form.validate():
         values = {name: getattr(form, name).data for name in scoring.WEIGHT_FIELDS}
         try:
             new = scoring.change_rule(current_user, values, reason=form.reason.data,
-                                      effective_from=form.effective_from.data,
-                                      based_on=form.based_on.data or None)
+                                      effective_from=form.effective_from.data, based_on=int(form.based_on.data))
             db.session.commit()
         except scoring.RuleInvalid as exc:
             db.session.rollback()
@@ -269,13 +271,16 @@ def edit_rule():
             status = 422
         except scoring.StaleRule:
             db.session.rollback()
-            flash(_("Someone changed the rule meanwhile; this is the current version."), "warning")
-            return redirect(url_for("assessment.edit_rule"), 303)
+            current = scoring.current_rule()
+            form.based_on.data = current.number  # saving again now builds on the current version
+            status, conflict = 409, True
+            error = _("Someone changed the rule meanwhile. The current version is shown below; your values "
+                      "are kept in the form: check them and save again.")
         else:
             flash(_("Version %(n)s of the scoring rule is saved.", n=new.number), "success")
             return redirect(url_for("assessment.rule"), 303)
     else:
         status = 422
     return render("assessment/rule_form.html", None, http_status=status,
-                  **_common(form=form, current=current,
+                  **_common(form=form, current=current, error=error, conflict=conflict,
                             mins=(scoring.MIN_UNIT_STREET_SHARE, scoring.MIN_DEPARTMENT_STREET_SHARE)))

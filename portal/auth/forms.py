@@ -6,6 +6,7 @@ from portal import permissions as perm
 from portal.extensions import lazy_gettext as _l
 
 MIN_PASSWORD = 12
+MAX_PASSWORD = 128
 
 ROLE_LABELS = {
     perm.DISTRICT_ADMIN: _l("District platform admin"),
@@ -26,6 +27,10 @@ def strong_password(form, field):
     value = field.data or ""
     if len(value) < MIN_PASSWORD:
         raise ValidationError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD))
+    if len(value) > MAX_PASSWORD:
+        raise ValidationError(_l("Use at most %(n)d characters.", n=MAX_PASSWORD))
+    if not value.strip():
+        raise ValidationError(_l("A password of spaces only is not allowed."))
     if value.lower() in {"password1234", "123456789012", "portal-demo1"}:
         raise ValidationError(_l("This password is too common."))
 

@@ -10,6 +10,7 @@ from portal.auth.forms import ROLE_LABELS, ChangePasswordForm, LoginForm, ResetP
 from portal.auth.models import User
 from portal.auth.services import authenticate, change_password
 from portal.extensions import db
+from portal.formutil import switch
 from portal.org.models import Community, Street, Unit
 from portal.rendering import render
 from portal.timeutil import to_local, utcnow
@@ -129,7 +130,7 @@ def create_user():
     form = UserForm()
     _scope_choices(form)
     if form.validate_on_submit():
-        if not form.password.data:
+        if not (form.password.data or "").strip():
             form.password.errors.append(_("Give an initial password."))
         elif db.session.scalar(select(User.id).where(User.username == form.username.data)):
             form.username.errors.append(_("This username is taken."))
@@ -200,7 +201,7 @@ def reset_password(user_id: int):
 def set_user_active(user_id: int):
     """Deactivate or reactivate a user; deactivation ends their sessions at once."""
     user = _user_or_404(user_id)
-    want = request.form.get("active") == "1"
+    want = switch("active")
     if user.id == current_user.id and not want:
         flash(_("You cannot deactivate yourself."), "error")
         return redirect(url_for("auth.users"))

@@ -17,6 +17,7 @@ from portal.duties.labels import ACTION_LABELS, CATEGORY_LABELS, FIELD_LABELS, K
 from portal.duties.models import Matter
 from portal.duties.responders import responders
 from portal.extensions import db
+from portal.formutil import switch
 from portal.org.models import Street, Unit
 from portal.rendering import render, render_fragment
 from portal.timeutil import local_today
@@ -189,7 +190,7 @@ def set_active(matter_id: int):
     """Retire or restore an item (never deleted: cases point at it)."""
     matter = services.load_for(current_user, matter_id)
     perm.require(services.can_edit(current_user, matter), 403)
-    want = request.form.get("active") == "1"
+    want = switch("active")
     seen = request.form.get("version", type=int)
     try:
         changed = services.set_active(matter, want, current_user, seen_version=seen if seen else -1)

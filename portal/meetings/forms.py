@@ -1,11 +1,13 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from portal.extensions import lazy_gettext as _l
+from portal.formutil import within_years
 from portal.meetings.labels import ATTENDANCE_LABELS
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
+RESOLUTION_YEARS = 3  # a due date lies in this year or the next three
 
 
 class MeetingForm(FlaskForm):
@@ -24,7 +26,10 @@ class MeetingForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     answer = SelectField(_l("Answer"), choices=[("confirmed", _l("We will attend")),
-                                                ("apologies", _l("We send apologies"))])
+                                                ("apologies", _l("We send apologies"))],
+                         validators=[AnyOf(("confirmed", "apologies"),
+                                           message=_l("Choose whether your unit attends or sends apologies."))],
+                         validate_choice=False)
     attendee = StringField(_l("Who attends"), validators=[Optional(), Length(max=100)])
     reason = StringField(_l("Reason for apologies"), validators=[Optional(), Length(max=300)])
 
@@ -60,16 +65,18 @@ class ResolutionForm(FlaskForm):
     text = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=2000)])
     unit_id = SelectField(_l("Given to"), coerce=int, validate_choice=False)
     days = IntegerField(_l("Deadline in working days"), validators=[Optional(), NumberRange(min=1, max=250)])
-    due_date = DateField(_l("or a date"), validators=[Optional()])
+    due_date = DateField(_l("or a date"), validators=[Optional(), within_years(0, RESOLUTION_YEARS)])
 
 
 class ProgressForm(FlaskForm):
-    text = TextAreaField(_l("Progress"), validators=[DataRequired(), Length(max=2000)])
+    text = TextAreaField(_l("Progress"), validators=[DataRequired(message=_l("Write the progress made.")),
+                                                     Length(max=2000)])
     version = HiddenField()
 
 
 class DoneForm(FlaskForm):
-    result = TextAreaField(_l("Result"), validators=[DataRequired(), Length(max=2000)])
+    result = TextAreaField(_l("Result"), validators=[DataRequired(message=_l("Write the result.")),
+                                                     Length(max=2000)])
     version = HiddenField()
 
 

@@ -71,7 +71,7 @@ def _detail_context(meeting: Meeting, **extra) -> dict:
     calendar = WorkCalendar.load()
     member = meeting.member_for(user.unit_id) if user.role == perm.UNIT_CHIEF else None
     agenda_form = extra.pop("agenda_form", None) or AgendaForm(formdata=None)
-    agenda_form.presenter_unit_id.choices = [(0, "—")] + [(m.unit_id, m.unit.name) for m in meeting.members]
+    agenda_form.presenter_unit_id.choices = _presenter_choices(meeting)
     member_form = MemberForm(formdata=None)
     invited = {m.unit_id for m in meeting.members}
     member_form.unit_id.choices = [(u.id, u.name) for u in rules.member_choices(user, meeting)
@@ -88,7 +88,8 @@ def _detail_context(meeting: Meeting, **extra) -> dict:
         "actions": rules.allowed_actions(meeting) if manage else [],
         "my_member": member, "can_reply": member is not None and rules.editable(meeting, "rsvp"),
         "reply_form": reply_form, "agenda_form": agenda_form, "member_form": member_form,
-        "resolution_form": resolution_form, "transition_form": TransitionForm(formdata=None),
+        "resolution_form": resolution_form,
+        "transition_form": extra.pop("transition_form", None) or TransitionForm(formdata=None),
         "lights": {r.id: rules.light(r, calendar=calendar) for r in meeting.resolutions},
         # The resolutions the user may open (the resolution page's own check, no query of its own):
         # a unit chief opens their unit's only; the others are listed without a link.
@@ -99,6 +100,11 @@ def _detail_context(meeting: Meeting, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _presenter_choices(meeting: Meeting):
+    """The meeting's member units that are still active, after "no presenter"."""
+    return [(0, "—")] + [(m.unit_id, m.unit.name) for m in meeting.members if m.unit.active]
 
 
 def _resolution_unit_choices(meeting: Meeting):
@@ -121,20 +127,20 @@ def _refused(meeting: Meeting, section: str, error: rules.RuleError, **extra):
     return _answer(meeting, section, http_status=422, error=message, error_section=section, **extra)
 
 
-def _conflict(meeting: Meeting, section: str):
-    """Someone else changed the meeting: answer 409 with its current state."""
+def _conflict(meeting: Meeting, section: str, **extra):
+    """Someone else changed the meeting: answer 409 with its current state (and the user's form)."""
     db.session.rollback()
     meeting = db.session.get(Meeting, meeting.id)
     if not wants_fragment():
         flash(_("This record was changed by someone else; the current state is shown."), "warning")
-    return _answer(meeting, section, http_status=409, conflict=True)
+    return _answer(meeting, section, http_status=409, conflict=True, **extra)
 
 
-def _commit_or_conflict(meeting: Meeting, section: str):
+def _commit_or_conflict(meeting: Meeting, section: str, **extra):
     try:
         db.session.commit()
     except StaleDataError:
-        return _conflict(meeting, section)
+        return _conflict(meeting, section, **extra)
     return None
 
 
@@ -320,7 +326,7 @@ def change_state(meeting_id: int, action: str):
         rules.check_version(meeting, form.version.data)  # stale first: show what changed, then refuse
         before = rules.transition(meeting, action, current_user, reason=form.reason.data or "")
     except rules.StaleVersion:
-        return _conflict(meeting, section)
+        return _conflict(meeting, section, transition_form=form)
     except rules.RuleError as error:
         db.session.rollback()
         return _refused(db.session.get(Meeting, meeting_id), section, error)
@@ -330,7 +336,7 @@ def change_state(meeting_id: int, action: str):
         _notify_members(meeting, "meeting_cancelled", _("Cancelled: %(title)s, %(when)s. Reason: %(reason)s",
                                                         title=meeting.title, when=_when(meeting),
                                                         reason=meeting.cancel_reason))
-    conflict = _commit_or_conflict(meeting, section)
+    conflict = _commit_or_conflict(meeting, section, transition_form=form)
     if conflict:
         return conflict
     if not wants_fragment():
@@ -431,12 +437,15 @@ def add_agenda_item(meeting_id: int):
     """Add an item at the end of the agenda."""
     meeting = _managed_meeting(meeting_id)
     form = AgendaForm()
-    form.presenter_unit_id.choices = [(0, "—")] + [(m.unit_id, m.unit.name) for m in meeting.members]
-    if not form.validate_on_submit():
+    form.presenter_unit_id.choices = _presenter_choices(meeting)
+    valid = form.validate_on_submit()
+    if valid and (form.presenter_unit_id.data or 0) not in {u for u, _n in form.presenter_unit_id.choices}:
+        # Another street's unit, or one taken off the meeting or deactivated since the page loaded.
+        form.presenter_unit_id.errors.append(_("Choose a unit of this meeting."))
+        valid = False
+    if not valid:
         return _answer(meeting, "agenda", http_status=422, agenda_form=form)
     presenter = form.presenter_unit_id.data or None
-    if presenter is not None and meeting.member_for(presenter) is None:
-        presenter = None
     try:
         item = rules.add_agenda_item(meeting, form.title.data.strip(), presenter, (form.notes.data or "").strip())
     except rules.RuleError as error:
@@ -620,12 +629,13 @@ def register():
 def _resolution_page(resolution: Resolution, *, http_status: int = 200, **extra):
     progress_form = extra.pop("progress_form", None) or ProgressForm(formdata=None)
     done_form = extra.pop("done_form", None) or DoneForm(formdata=None)
+    press_form = extra.pop("press_form", None) or PressForm(formdata=None)
     return render("meetings/resolution.html", "meetings/_resolution_body.html", http_status=http_status,
                   resolution=resolution, labels=labels, light=rules.light(resolution, calendar=WorkCalendar.load()),
                   can_work=rules.can_work(current_user, resolution),
                   can_press=rules.can_press(current_user, resolution),
                   meeting_visible=rules.can_view(current_user, resolution.meeting),
-                  progress_form=progress_form, done_form=done_form, press_form=PressForm(formdata=None),
+                  progress_form=progress_form, done_form=done_form, press_form=press_form,
                   error=extra.pop("error", None), conflict=extra.pop("conflict", False), **extra)
 
 
@@ -636,32 +646,37 @@ def resolution(resolution_id: int):
     return _resolution_page(_resolution_or_404(resolution_id))
 
 
-def _resolution_action(resolution_id: int, form, act, audit_action: str, check):
+def _resolution_conflict(resolution_id: int, kept: dict):
+    """Someone else changed the resolution: 409 with its current state and the user's form kept."""
+    db.session.rollback()
+    return _resolution_page(db.session.get(Resolution, resolution_id), http_status=409, conflict=True, **kept)
+
+
+def _resolution_action(resolution_id: int, form, form_name: str, act, audit_action: str, check):
     resolution = _resolution_or_404(resolution_id)
     perm.require(check(current_user, resolution), 403)
+    kept = {form_name: form}  # the form the user filled in, shown again on a refusal
     if not form.validate_on_submit():
         return _resolution_page(resolution, http_status=422, error=_rule_message(rules.RuleError("text_required")),
-                                **{f"{audit_action.split('.')[1]}_form": form})
+                                **kept)
     try:
         rules.check_version(resolution, form.version.data)
         update = act(resolution)
     except rules.StaleVersion:
-        db.session.rollback()
-        return _resolution_page(db.session.get(Resolution, resolution_id), http_status=409, conflict=True)
+        return _resolution_conflict(resolution_id, kept)
     except rules.RuleError as error:
         db.session.rollback()
         return _resolution_page(db.session.get(Resolution, resolution_id), http_status=422,
-                                error=_rule_message(error))
+                                error=_rule_message(error), **kept)
     record(audit_action, resolution, text=update.text, state=resolution.state)
-    return resolution, update
+    return resolution, update, kept
 
 
-def _finish(resolution: Resolution, message: str):
+def _finish(resolution: Resolution, message: str, kept: dict):
     try:
         db.session.commit()
     except StaleDataError:
-        db.session.rollback()
-        return _resolution_page(db.session.get(Resolution, resolution.id), http_status=409, conflict=True)
+        return _resolution_conflict(resolution.id, kept)
     if wants_fragment():
         return _resolution_page(resolution)
     flash(message, "success")
@@ -673,12 +688,12 @@ def _finish(resolution: Resolution, message: str):
 def progress(resolution_id: int):
     """Report progress on a resolution given to the chief's unit."""
     form = ProgressForm()
-    outcome = _resolution_action(resolution_id, form,
+    outcome = _resolution_action(resolution_id, form, "progress_form",
                                  lambda r: rules.report_progress(r, current_user, form.text.data),
                                  "resolution.progress", rules.can_work)
     if not isinstance(outcome, tuple):
         return outcome
-    return _finish(outcome[0], _("Progress recorded."))
+    return _finish(outcome[0], _("Progress recorded."), outcome[2])
 
 
 @bp.route("/resolutions/<int:resolution_id>/done", methods=["POST"])
@@ -686,12 +701,12 @@ def progress(resolution_id: int):
 def done(resolution_id: int):
     """Mark a resolution done with its result."""
     form = DoneForm()
-    outcome = _resolution_action(resolution_id, form,
+    outcome = _resolution_action(resolution_id, form, "done_form",
                                  lambda r: rules.complete(r, current_user, form.result.data),
                                  "resolution.done", rules.can_work)
     if not isinstance(outcome, tuple):
         return outcome
-    return _finish(outcome[0], _("The resolution is done."))
+    return _finish(outcome[0], _("The resolution is done."), outcome[2])
 
 
 @bp.route("/resolutions/<int:resolution_id>/press", methods=["POST"])
@@ -699,17 +714,17 @@ def done(resolution_id: int):
 def press(resolution_id: int):
     """Press (督办) the unit on an overdue resolution: recorded, and the unit is notified."""
     form = PressForm()
-    outcome = _resolution_action(resolution_id, form,
+    outcome = _resolution_action(resolution_id, form, "press_form",
                                  lambda r: rules.press(r, current_user, form.note.data or ""),
                                  "resolution.pressed", rules.can_press)
     if not isinstance(outcome, tuple):
         return outcome
-    resolution, _update = outcome
+    resolution, _update, kept = outcome
     notify_unit(resolution.unit_id, "resolution_pressed",
                 _("Overdue, please act: %(text)s (due %(due)s)", text=resolution.text[:120],
                   due=format_deadline(resolution.deadline_at)),
                 url_for("meetings.resolution", resolution_id=resolution.id))
-    return _finish(resolution, _("The unit has been pressed."))
+    return _finish(resolution, _("The unit has been pressed."), kept)
 
 
 # --- the district's and the convener's overviews ---------------------------------------------

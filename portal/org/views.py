@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from portal import permissions as perm
 from portal.audit import changes, record
 from portal.extensions import db
+from portal.formutil import switch
 from portal.org import bp
 from portal.org.forms import OrgForm
 from portal.org.services import KINDS, Kind, code_taken, district_tree, parent_choices, search, street_choices
@@ -134,7 +135,7 @@ def set_active(kind_name: str, obj_id: int):
     """Deactivate or reactivate an entry (never a hard delete: cases may point at it)."""
     kind = _kind_or_404(kind_name)
     obj = db.get_or_404(kind.model, obj_id)
-    want = request.form.get("active") == "1"
+    want = switch("active")
     if obj.active != want:
         obj.active = want
         record("org.activated" if want else "org.deactivated", obj)

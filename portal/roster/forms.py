@@ -2,10 +2,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField, FloatField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.extensions import lazy_gettext as _l
+from portal.formutil import within_years
 from portal.roster.models import LEAVE_KINDS, MEMBERSHIP_KINDS
+
+LEAVE_YEARS = 2  # leave is entered for this year or the next two
 
 LEAVE_LABELS = {
     "annual": _l("Annual leave"), "sick": _l("Sick leave"), "personal": _l("Personal leave"),
@@ -54,7 +57,9 @@ class CellForm(VersionedForm):
 
 
 class LogForm(VersionedForm):
-    action = SelectField(_l("Record"), choices=[("in", _l("Check-in")), ("out", _l("Check-out"))])
+    action = SelectField(_l("Record"), choices=[("in", _l("Check-in")), ("out", _l("Check-out"))],
+                         validators=[AnyOf(("in", "out"), message=_l("Choose check-in or check-out."))],
+                         validate_choice=False)
     day = DateField(_l("Duty date"), validators=[DataRequired(message=_l("Give a valid date."))])
     clock = TimeField(_l("Time"), validators=[DataRequired(message=_l("Give a valid time."))])
     reason = TextAreaField(_l("Reason (required when late or logged afterwards)"),
@@ -71,8 +76,10 @@ class SelfCheckForm(VersionedForm):
 class LeaveForm(FlaskForm):
     member_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
     kind = SelectField(_l("Type"), choices=[(k, LEAVE_LABELS[k]) for k in LEAVE_KINDS])
-    start_date = DateField(_l("From"), validators=[DataRequired(message=_l("Give a valid date."))])
-    end_date = DateField(_l("Until"), validators=[DataRequired(message=_l("Give a valid date."))])
+    start_date = DateField(_l("From"), validators=[DataRequired(message=_l("Give a valid date.")),
+                                                   within_years(0, LEAVE_YEARS)])
+    end_date = DateField(_l("Until"), validators=[DataRequired(message=_l("Give a valid date.")),
+                                                  within_years(0, LEAVE_YEARS)])
     approver = StringField(_l("Approved by"), validators=[DataRequired(), Length(max=50)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 

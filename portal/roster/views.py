@@ -286,7 +286,7 @@ def _cell_context(member: Member, day: date, entry=None, form=None) -> dict:
     if entry is None:
         entry = rules.schedule_map([member.id], day, day).get((member.id, day))
     return {"member": member, "day": day, "entry": entry, "shifts": rules.SHIFTS, "editable": True,
-            "form": form, "workday": WorkCalendar.load().is_workday(day), "today": local_today()}
+            "form": form, "workday": WorkCalendar.load().is_workday(day), "today": local_today(), "conflict": False}
 
 
 @bp.route("/cells/<int:member_id>/<day>", methods=["GET", "POST"])
@@ -319,12 +319,9 @@ def cell(member_id: int, day: str):
         entry = rules.set_shift(member, the_day, form.shift.data or "", form.seen_version())
         record("roster.shift_set", member, day=the_day.isoformat(), shift=form.shift.data or None)
         db.session.commit()
-    except rules.Conflict:
+    except (rules.Conflict, IntegrityError, StaleDataError):
         db.session.rollback()
-        return _cell_answer(member, the_day, 409)
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        return _cell_answer(member, the_day, 409)
+        return _cell_conflict(member, the_day, form)
     except rules.RosterError as error:
         db.session.rollback()
         form.shift.errors.append(error.message)
@@ -335,12 +332,16 @@ def cell(member_id: int, day: str):
     return redirect(url_for("roster.week", center_id=center.id, start=rules.week_start(the_day).isoformat()))
 
 
-def _cell_answer(member: Member, day: date, status: int):
+def _cell_conflict(member: Member, day: date, form: CellForm):
+    """Someone else changed the cell: 409 with what it holds now, and the form with the user's choice
+    and the current version (saving again now overwrites deliberately)."""
     member = db.session.get(Member, member.id)
+    context = {**_cell_context(member, day, form=form), "conflict": True}
+    form.version.data = str(context["entry"].version if context["entry"] else 0)
     if wants_fragment():
-        return render_fragment("roster/_cell.html", http_status=status, **_cell_context(member, day))
+        return render_fragment("roster/_cell_form.html", http_status=409, **context)
     flash(_("This record was changed by someone else; the current state is shown."), "warning")
-    return redirect(url_for("roster.week", center_id=member.center_id, start=rules.week_start(day).isoformat()))
+    return render("roster/cell.html", http_status=409, **context)
 
 
 @bp.route("/centers/<int:center_id>/week/copy", methods=["POST"])
@@ -644,7 +645,7 @@ def assess(member_id: int, month_key: str):
     form = AssessmentForm(obj=existing) if request.method == "GET" else AssessmentForm()
     if request.method == "GET":
         form.version.data = str(existing.version if existing else 0)
-    status = 200
+    status, conflict = 200, False
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
@@ -670,13 +671,14 @@ def assess(member_id: int, month_key: str):
                 existing = db.session.scalar(select(Assessment).where(Assessment.member_id == member_id,
                                                                       Assessment.month == month_key))
                 member = db.session.get(Member, member_id)
-                form = AssessmentForm(obj=existing, formdata=None)
+                conflict = True
+                # The user's input stays in the form; saving again now overwrites deliberately.
                 form.version.data = str(existing.version if existing else 0)
             else:
                 flash(_("Assessment of %(name)s saved.", name=member.name), "success")
                 return redirect(url_for("roster.month", center_id=member.center_id, month=month_key))
     return render("roster/assess.html", form=form, member=member, month_key=month_key, existing=existing,
-                  http_status=status)
+                  conflict=conflict, http_status=status)
 
 
 # --- who is on duty now, who to call -------------------------------------------------------------

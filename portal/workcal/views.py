@@ -7,6 +7,7 @@ from sqlalchemy import extract, select
 from portal import permissions as perm
 from portal.audit import record
 from portal.extensions import db
+from portal.formutil import switch
 from portal.rendering import render
 from portal.timeutil import local_today
 from portal.workcal import bp
@@ -78,7 +79,7 @@ def mark_year(year: int):
     """Mark a year's holidays as entered in full (or not)."""
     perm.require(2000 <= year <= 2100)
     marker = db.session.get(CalendarYear, year) or CalendarYear(year=year)
-    marker.complete = request.form.get("complete") == "1"
+    marker.complete = switch("complete")
     db.session.add(marker)
     record("calendar.year_marked", object_type="calendar_year", object_id=year, complete=marker.complete)
     db.session.commit()

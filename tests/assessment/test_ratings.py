@@ -184,3 +184,31 @@ def test_ratings_list_shows_owed_to_raters_and_own_to_units(app, client_for):
         assert db.session.scalar(select(func.count()).select_from(WhistleRating).where(
             WhistleRating.case_id == whistle(EMERGENCY_WHISTLE).id, WhistleRating.rated_at.is_not(None))) == 2
     assert client_for("grid").get("/assessment/ratings").status_code == 403
+
+
+def test_a_stale_rating_keeps_what_the_user_typed(app, client_for):
+    client = client_for("secretary")
+    with app.app_context():
+        target = rating("qt-zfd")
+        url, version = f"/assessment/ratings/{target.id}", target.version
+    assert client_for("admin").post_form(url, {**STARS, "version": version}).status_code == 302
+    mine = {**STARS, "efficiency": "2", "comment": "复查时仍有遗留问题。", "reason": "现场复查后更正"}
+    response = client.post_form(url, {**mine, "version": version})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "复查时仍有遗留问题。" in html and "现场复查后更正" in html           # the user's input
+    assert STARS["comment"] in html                                              # the rating as it is now
+    assert f'name="version" type="hidden" value="{version + 1}"' in html
+    with app.app_context():
+        assert rating("qt-zfd").revision == 1 and rating("qt-zfd").comment == STARS["comment"]
+    # saving again with the version now shown is a deliberate correction
+    assert client.post_form(url, {**mine, "version": version + 1}).status_code == 302
+
+
+def test_a_star_value_out_of_range_names_the_stars(app, client_for):
+    client = client_for("secretary")
+    with app.app_context():
+        target = rating("qt-zfd")
+        url, version = f"/assessment/ratings/{target.id}", target.version
+    html = client.post_form(url, {**STARS, "cooperation": "6", "version": version}).get_data(as_text=True)
+    assert "不是有效的选择" not in html and "请评 1 至 5 星。" in html

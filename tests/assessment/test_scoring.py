@@ -236,3 +236,25 @@ def test_stored_tallies_agree_with_the_assignments_and_go_stale(app, client_for,
         db.session.commit()
         tallies.month_counts([period.start], now)
         assert len(calls) == 1
+
+
+@pytest.mark.parametrize("based_on,status", [("abc", 400), ("", 400), ("1", 409)])
+def test_a_rule_form_with_a_bad_or_stale_version_keeps_the_typed_values(app, client_for, based_on, status):
+    admin = client_for("admin")
+    form = {**{k: str(v) for k, v in scoring.DEFAULTS.items()}, "effective_from": "2026-03",
+            "reason": "街道评价占比提高"}
+    if status == 409:   # someone else saved version 2 after this form was loaded
+        assert admin.post_form("/assessment/rule/edit", {**form, "unit_street_share": "70",
+                                                         "based_on": "1"}).status_code == 303
+    response = admin.post_form("/assessment/rule/edit", {**form, "unit_street_share": "77",
+                                                         "reason": "我的理由", "based_on": based_on})
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert 'value="77"' in html and "我的理由" in html and 'id="current-rule"' in html
+    current = 2 if status == 409 else 1
+    assert f'name="based_on" type="hidden" value="{current}"' in html
+    with app.app_context():
+        assert len(scoring.stored_rules()) == (2 if status == 409 else 0)
+    # saving again with the version now shown works
+    assert admin.post_form("/assessment/rule/edit", {**form, "unit_street_share": "77", "reason": "我的理由",
+                                                     "based_on": str(current)}).status_code == 303

@@ -73,3 +73,30 @@ def test_changing_a_role_ends_the_users_sessions(client_for, user_by_name, app):
         "username": "grid", "display_name": user.display_name, "phone": "", "role": "unit_staff",
         "street_id": 0, "unit_id": unit_id, "community_id": 0})
     assert grid.get("/inbox/").status_code == 302
+
+
+def test_an_initial_password_of_spaces_is_refused(client_for, app):
+    response = client_for("admin").post_form("/auth/users/new", {
+        "username": "spaces", "display_name": "空格", "role": "district_admin",
+        "street_id": 0, "unit_id": 0, "community_id": 0, "password": " " * 16})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "spaces")) is None
+
+
+def test_a_password_longer_than_128_characters_is_refused(client_for, user_by_name, app):
+    admin = client_for("admin")
+    uid = user_by_name("chief").id
+    response = admin.post_form(f"/auth/users/{uid}/password", {"new": "x" * 10000})
+    assert response.status_code == 422 and "128" in response.get_data(as_text=True)
+    assert admin.post_form(f"/auth/users/{uid}/password", {"new": " " * 20}).status_code == 422
+    with app.app_context():
+        assert db.session.get(User, uid).check_password("portal-demo")
+    assert admin.post_form(f"/auth/users/{uid}/password", {"new": "y" * 128}).status_code == 302
+
+
+def test_a_garbage_active_value_is_a_bad_request(client_for, user_by_name, app):
+    uid = user_by_name("chief").id
+    assert client_for("admin").post_form(f"/auth/users/{uid}/active", {"active": "no"}).status_code == 400
+    with app.app_context():
+        assert db.session.get(User, uid).active is True

@@ -176,3 +176,12 @@ def test_wtforms_own_messages_follow_the_users_language(client_for):
         sess["lang"] = "en"
     response = secretary.post_form("/duties/new", form)
     assert response.status_code == 422 and "Not a valid integer value" in response.get_data(as_text=True)
+
+
+def test_a_garbage_active_value_is_a_bad_request(app, client_for, matter_id):
+    target = matter_id("CS-ZF-003")
+    response = client_for("admin").post_form(f"/duties/{target}/active", {"active": "maybe", "version": "1"})
+    assert response.status_code == 400
+    with app.app_context():
+        matter = db.session.get(Matter, target)
+        assert matter.active is True and matter.version == 1

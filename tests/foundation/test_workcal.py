@@ -70,3 +70,23 @@ def test_bad_override_date_gets_a_message(client_for):
     response = client_for("admin").post_form("/calendar/overrides", {"day": "2027-13-45", "is_workday": "0"},
                                              follow_redirects=True)
     assert "有效日期" in response.get_data(as_text=True)
+
+
+def test_override_dates_stay_near_today_and_the_year_switch_is_0_or_1(client_for, app):
+    from portal.timeutil import local_today
+    from portal.workcal.models import CalendarYear, HolidayOverride
+
+    admin = client_for("admin")
+    year = local_today().year
+    for day in ("1900-01-01", "2999-12-31", f"{year + 6}-01-01", f"{year - 6}-12-31"):
+        response = admin.post_form("/calendar/overrides", {"day": day, "is_workday": "0", "name": "远"},
+                                   follow_redirects=True)
+        assert f"{year - 5}-01-01" in response.get_data(as_text=True), day   # the message names the window
+    assert admin.post_form("/calendar/overrides", {"day": f"{year + 5}-12-31", "is_workday": "0"}).status_code == 302
+    assert admin.post_form(f"/calendar/years/{year + 1}", {"complete": "yes"}).status_code == 400
+    with app.app_context():
+        from portal.extensions import db
+
+        assert [o.day.isoformat() for o in db.session.query(HolidayOverride).all()
+                if o.name == "远"] == []
+        assert db.session.get(CalendarYear, year + 1) is None

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
@@ -422,3 +422,127 @@ def test_editing_with_a_stale_version_shows_the_stored_details(app, planned):
     stale = secretary.post_form(f"/meetings/{meeting_id}/edit", {**data, "title": "另一人的改动", "version": seen})
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409 and 'value="改期后的专题会议"' in html and "另一人的改动" not in html
+
+
+def _bump(app, model, record_id, **values):
+    """Someone else saves the record meanwhile (its version goes up)."""
+    with app.app_context():
+        row = db.session.get(model, record_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.session.commit()
+        return row.version
+
+
+def test_a_stale_cancel_keeps_the_typed_reason(app, planned):
+    meeting_id, secretary = planned
+    seen = _version(app, meeting_id)
+    now = _bump(app, Meeting, meeting_id, place="街道二楼会议室")
+    stale = secretary.post_form(f"/meetings/{meeting_id}/state/cancel", {"version": seen, "reason": "台风红色预警"})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "街道二楼会议室" in html
+    assert 'value="台风红色预警"' in html and f'name="version" value="{now}"' in html
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).state == "planned"
+
+
+def _given_resolution(app, planned):
+    meeting_id, secretary = planned
+    _held(app, secretary, meeting_id)
+    with app.app_context():
+        chief_unit = db.session.scalar(select(User.unit_id).where(User.username == "chief"))
+    secretary.htmx("POST", f"/meetings/{meeting_id}/resolutions", {
+        "csrf_token": secretary.csrf(), "text": "恢复消防通道", "unit_id": chief_unit, "days": 5})
+    with app.app_context():
+        return db.session.scalar(select(Resolution.id).where(Resolution.text == "恢复消防通道"))
+
+
+@pytest.mark.parametrize("action,field", [("progress", "text"), ("done", "result")])
+def test_a_stale_resolution_form_keeps_the_typed_text(app, planned, client_for, action, field):
+    resolution_id = _given_resolution(app, planned)
+    with app.app_context():
+        seen = db.session.get(Resolution, resolution_id).version
+    now = _bump(app, Resolution, resolution_id, text="恢复消防通道并清理杂物")
+    chief = client_for("chief")
+    url = f"/meetings/resolutions/{resolution_id}/{action}"
+    for answer in (chief.post_form(url, {field: "已约谈业主，拆除过半", "version": seen}),
+                   chief.htmx("POST", url, {field: "已约谈业主，拆除过半", "version": seen})):
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 409 and "恢复消防通道并清理杂物" in html
+        assert "已约谈业主，拆除过半" in html and f'name="version" value="{now}"' in html
+    with app.app_context():
+        resolution = db.session.get(Resolution, resolution_id)
+        assert resolution.state == "assigned" and resolution.updates == []
+
+
+def test_a_stale_press_keeps_the_typed_note(app, client_for):
+    with app.app_context():
+        overdue_id = db.session.scalar(select(Resolution.id).where(Resolution.text.like("排查银杏坊%")))
+        seen = db.session.get(Resolution, overdue_id).version
+    _bump(app, Resolution, overdue_id, text="排查银杏坊（补充：含地下室）")
+    stale = client_for("secretary").post_form(f"/meetings/resolutions/{overdue_id}/press",
+                                              {"note": "请本周五前完成", "version": seen})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "含地下室" in html and 'value="请本周五前完成"' in html
+    with app.app_context():
+        assert not [u for u in db.session.get(Resolution, overdue_id).updates if u.kind == "press"]
+
+
+def test_an_empty_resolution_update_names_the_missing_text(app, planned, client_for):
+    resolution_id = _given_resolution(app, planned)
+    with app.app_context():
+        version = db.session.get(Resolution, resolution_id).version
+    chief = client_for("chief")
+    progress = chief.post_form(f"/meetings/resolutions/{resolution_id}/progress", {"text": " ", "version": version})
+    done = chief.post_form(f"/meetings/resolutions/{resolution_id}/done", {"result": "", "version": version})
+    assert progress.status_code == done.status_code == 422
+    assert "请填写办理进展" in progress.get_data(as_text=True)
+    assert "请填写办理结果" in done.get_data(as_text=True)
+
+
+def test_a_reply_without_a_valid_answer_says_what_to_choose(app, planned, client_for):
+    meeting_id, _secretary = planned
+    chief = client_for("chief")
+    refused = chief.post_form(f"/meetings/{meeting_id}/reply", {"answer": "maybe", "attendee": "刘洋"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "请选择参会或请假" in html and "不是有效的选择" not in html
+
+
+@pytest.mark.parametrize("presenter", ["other_street", "missing", "deactivated"])
+def test_an_agenda_item_needs_a_presenter_of_the_meeting(app, planned, presenter):
+    from portal.org.models import Unit
+
+    meeting_id, secretary = planned
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        if presenter == "other_street":
+            unit_id = db.session.scalar(select(User.unit_id).where(User.username == "chief2"))
+            assert meeting.member_for(unit_id) is None
+        elif presenter == "missing":
+            unit_id = db.session.scalar(select(func.max(Unit.id))) + 1
+        else:
+            unit_id = meeting.members[0].unit_id
+            db.session.get(Unit, unit_id).active = False
+            db.session.commit()
+        name = db.session.get(Unit, unit_id).name if presenter != "missing" else None
+    refused = secretary.htmx("POST", f"/meetings/{meeting_id}/agenda",
+                             {"csrf_token": secretary.csrf(), "title": "老旧小区加装电梯", "presenter_unit_id": unit_id})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "请选择本次会议的单位" in html and 'value="老旧小区加装电梯"' in html
+    if presenter == "other_street":
+        assert name not in html
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).agenda == []
+
+
+def test_a_resolution_due_date_far_ahead_is_refused(app, planned):
+    meeting_id, secretary = planned
+    _held(app, secretary, meeting_id)
+    with app.app_context():
+        chief_unit = db.session.scalar(select(User.unit_id).where(User.username == "chief"))
+    refused = secretary.htmx("POST", f"/meetings/{meeting_id}/resolutions", {
+        "csrf_token": secretary.csrf(), "text": "千年之约", "unit_id": chief_unit, "due_date": "2999-12-31"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f"{local_today().year + 3}-12-31" in html and "千年之约" in html
+    with app.app_context():
+        assert db.session.scalar(select(Resolution).where(Resolution.text == "千年之约")) is None

@@ -88,3 +88,14 @@ def test_audit_trail_shows_who_changed_what(client_for, app):
     admin.post_form(f"/org/unit/{unit_id}/active", {"active": "0"})
     html = admin.get("/audit/?action=org.").get_data(as_text=True)
     assert "org.deactivated" in html and "admin" in html
+
+
+def test_a_garbage_active_value_is_a_bad_request(client_for, app):
+    with app.app_context():
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.active).limit(1))
+    admin = client_for("admin")
+    for value in ("yes", "", "true"):
+        assert admin.post_form(f"/org/unit/{unit_id}/active", {"active": value}).status_code == 400
+    assert admin.post_form(f"/org/unit/{unit_id}/active", {}).status_code == 400
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).active is True

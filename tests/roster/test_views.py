@@ -359,3 +359,58 @@ def test_chief_and_member_logging_the_same_day_meet_a_conflict(client_for, app, 
         rows = db.session.scalars(select(Attendance).where(Attendance.member_id == ids["self"],
                                                            Attendance.day == local_today())).all()
         assert len(rows) == 1 and rows[0].check_in_by.username == "staff"
+
+
+def test_a_stale_cell_keeps_the_chosen_shift(client_for, app, ids):
+    secretary = client_for("secretary")
+    day = (rules.week_start(local_today()) + timedelta(days=15)).isoformat()
+    url = f"/roster/cells/{ids['yao']}/{day}"
+    assert secretary.htmx("POST", url, {"shift": "night", "version": "0"}).status_code == 200
+    for stale in (secretary.htmx("POST", url, {"shift": "day", "version": "0"}),
+                  secretary.post_form(url, {"shift": "day", "version": "0"})):
+        html = stale.get_data(as_text=True)
+        assert stale.status_code == 409 and "<select" in html
+        assert 'value="day" selected' in html and 'name="version" value="1"' in html
+        assert "夜班" in html[html.index('role="alert"'):]                     # what the cell holds now
+    with app.app_context():
+        entry = db.session.scalar(select(ScheduleEntry).where(ScheduleEntry.member_id == ids["yao"],
+                                                              ScheduleEntry.day == date.fromisoformat(day)))
+        assert entry.shift == "night" and entry.version == 1
+    assert secretary.htmx("POST", url, {"shift": "day", "version": "1"}).status_code == 200
+
+
+def test_a_stale_assessment_keeps_the_typed_comment(client_for, app, ids):
+    month = local_today().strftime("%Y-%m")
+    secretary = client_for("secretary")
+    url = f"/roster/members/{ids['yao']}/assessment/{month}"
+    assert secretary.post_form(url, {"score": "92", "comment": "巡查到位", "version": "0"}).status_code == 302
+    stale = secretary.post_form(url, {"score": "75", "comment": "夜班两次迟到", "version": "0"})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert 'value="75"' in html and "夜班两次迟到" in html and 'name="version" value="1"' in html
+    assert "巡查到位" in html                                                  # the assessment as it is now
+    with app.app_context():
+        row = db.session.scalar(select(Assessment).where(Assessment.member_id == ids["yao"],
+                                                         Assessment.month == month))
+        assert (row.score, row.comment) == (92, "巡查到位")
+
+
+def test_leave_far_in_the_future_is_refused(client_for, app, ids):
+    secretary = client_for("secretary")
+    start = local_today() + timedelta(days=20)
+    response = secretary.post_form(f"/roster/centers/{ids['qt']}/leave", {
+        "member_id": ids["yao"], "kind": "annual", "start_date": start.isoformat(), "end_date": "2999-12-31",
+        "approver": "李秀英"})
+    assert response.status_code == 422 and f"{local_today().year + 2}-12-31" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Leave.id).where(Leave.member_id == ids["yao"],
+                                                        Leave.start_date == start)) is None
+
+
+def test_a_log_without_a_valid_action_says_what_to_choose(client_for, app, ids):
+    response = client_for("chief").post_form(f"/roster/members/{ids['yao']}/log", now_form({"action": "lunch"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请选择签到或签退" in html and "不是有效的选择" not in html
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.id).where(Attendance.member_id == ids["yao"],
+                                                             Attendance.day == local_today())) is None

@@ -120,3 +120,13 @@ def test_rating_with_a_wrong_code_is_counted_as_a_wrong_code(client, closed):
         assert _rate(client, "AAAAAAAAAAAA", level="very").status_code == 404
     code, _ = closed
     assert _rate(client, code, level="very").status_code == 429
+
+
+def test_a_rating_outside_the_choices_asks_to_choose_and_keeps_the_comment(app, client, closed):
+    code, case_id = closed
+    response = _rate(client, code, level="superb", comment="还行吧")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "请选择满意程度。" in html and "不是有效的选择" not in html and "还行吧" in html
+    with app.app_context():
+        assert db.session.scalars(select(Satisfaction).where(Satisfaction.case_id == case_id)).all() == []

@@ -37,13 +37,16 @@ def init_app(app) -> None:
     app.jinja_env.filters["points"] = points
     from portal.assessment.labels import DIMENSION_LABELS
     from portal.audit.present import describe
+    from portal.cases.models import Case
+    from portal.org.models import Unit
 
     describe("assessment", actions={"rated": _l("Whistle rated"), "rating_corrected": _l("Rating corrected"),
                                     "rule_created": _l("Scoring rule created"),
                                     "rule_changed": _l("Scoring rule changed")},
              objects={"whistle_rating": _l("Whistle rating"), "scoring_rule": _l("Scoring rule")},
              keys={**DIMENSION_LABELS, "case_id": _l("Case"), "unit_id": _l("Unit"), "revision": _l("Revision"),
-                   "number": _l("Version")})
+                   "number": _l("Version")},
+             records={"case_id": Case.number, "unit_id": Unit.name})
 
 
 def points(value) -> str:

@@ -30,6 +30,7 @@ class _Described:
     actions: dict[str, Any] = field(default_factory=dict)     # code -> label
     keys: dict[str, Any] = field(default_factory=dict)         # detail key -> label
     values: dict[str, dict] = field(default_factory=dict)      # detail key -> vocabulary of values
+    records: dict[str, Any] = field(default_factory=dict)      # detail key -> the column naming its ids
 
 
 # Details every area writes alike (`audit.changes`, reasons, notes).
@@ -45,12 +46,15 @@ _OBJECTS: dict[str, _Object] = {}           # by object type
 
 
 def describe(prefix: str, *, actions: dict | None = None, objects: dict | None = None,
-             keys: dict | None = None, values: dict | None = None) -> None:
+             keys: dict | None = None, values: dict | None = None, records: dict | None = None) -> None:
     """Say what the audit entries of the action codes `<prefix>.…` mean: `actions` maps the part
     after the prefix to its label; `keys` labels their details and `values` maps a detail key to
     the vocabulary its values are shown through; `objects` maps an object type to its label, or to
-    (label, endpoint, argument) when a page shows one record."""
+    (label, endpoint, argument) when a page shows one record; `records` maps a detail key holding
+    ids (or lists of ids) to the column that names them (`Street.name`), so "街道：青檀街道" is shown
+    for `street_id: 1`."""
     area = _AREAS.setdefault(prefix, _Described())
+    area.records.update(records or {})
     area.actions.update(actions or {})
     area.keys.update(keys or {})
     area.values.update(values or {})
@@ -70,14 +74,57 @@ class Entry:
     details: list[tuple[str, str]]     # (label, text)
 
 
-def entry(event) -> Entry:
-    prefix, _dot, action = event.action.partition(".")
-    area = _AREAS.get(prefix, _COMMON)
-    label = area.actions.get(action)
+def entries(events) -> list[Entry]:
+    """The entries of a page of events, the ids in their details named: one statement for each
+    kind of record the page's details refer to, however many events there are."""
+    from sqlalchemy import select
+
+    from portal.database import read
+
+    wanted: dict[tuple, tuple] = {}            # (model, column name) -> (column, ids)
+    for event in events:
+        area = _area(event)
+        for key, value in _values(event.details or {}):
+            column = area.records.get(key)
+            if column is not None:
+                ids = value if isinstance(value, list) else [value]
+                wanted.setdefault(_named_by(column), (column, set()))[1].update(i for i in ids if type(i) is int)
+    names: dict[tuple, str] = {}
+    for named_by, (column, ids) in wanted.items():
+        if ids:
+            id_column = column.class_.id
+            for row in read(select(id_column, column).where(id_column.in_(sorted(ids)))):
+                names[(named_by, row[0])] = row[1]
+    return [entry(event, names) for event in events]
+
+
+def _named_by(column) -> tuple:
+    """A column as a dictionary key (a mapped column's `==` builds SQL)."""
+    return column.class_, column.key
+
+
+def entry(event, names: dict | None = None) -> Entry:
+    area = _area(event)
+    label = area.actions.get(event.action.partition(".")[2])
     name, href = _object(event)
     return Entry(action=str(label) if label is not None else event.action, code=event.action,
                  described=label is not None, object=name, object_href=href,
-                 details=_Details(area).of(event.details or {}))
+                 details=_Details(area, names or {}).of(event.details or {}))
+
+
+def _area(event) -> _Described:
+    return _AREAS.get(event.action.partition(".")[0], _COMMON)
+
+
+def _values(details: dict):
+    """(key, value) of each detail, and of each changed field's old and new value."""
+    for key, value in details.items():
+        if key == "changes" and isinstance(value, dict):
+            for name, change in value.items():
+                for one in (change if isinstance(change, list) and len(change) == 2 else [change]):
+                    yield name, one
+        else:
+            yield key, value
 
 
 def _object(event) -> tuple[str, str | None]:
@@ -105,8 +152,9 @@ def form_labels(form_class) -> dict[str, Any]:
 class _Details:
     """The details of one area's entry, in its words (then the common ones, then the raw key)."""
 
-    def __init__(self, area: _Described):
+    def __init__(self, area: _Described, names: dict):
         self.area = area
+        self.names = names
 
     def of(self, values: dict) -> list[tuple[str, str]]:
         """(label, text) of each detail; an `x_id` is left out when it is empty or its name `x` is
@@ -141,4 +189,7 @@ class _Details:
         vocabulary = self.area.values.get(key)
         if vocabulary is not None and isinstance(value, str) and value in vocabulary:
             return str(vocabulary[value])
+        column = self.area.records.get(key)
+        if column is not None and (_named_by(column), value) in self.names:
+            return self.names[(_named_by(column), value)]
         return str(value)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal import permissions as perm
 from portal.audit import bp
 from portal.audit.models import AuditEvent
-from portal.audit.present import entry
+from portal.audit.present import entries
 from portal.auth.models import User
 from portal.extensions import db
 from portal.rendering import render
@@ -52,6 +52,8 @@ def events():
     rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)).all()
     next_before = rows[PAGE_SIZE - 1][0].id if len(rows) > PAGE_SIZE else None
     filters = {k: args.get(k, "") for k in ("actor", "action", "object_type", "object_id", "since", "until")}
-    rows = [(event, actor, entry(event)) for event, actor in rows[:PAGE_SIZE]]
+    rows = rows[:PAGE_SIZE]
+    rows = list(zip([event for event, _actor in rows], [actor for _event, actor in rows],
+                    entries([event for event, _actor in rows])))
     return render("audit/events.html", "audit/_rows.html", rows=rows,
                   next_before=next_before, filters=filters)

@@ -71,6 +71,7 @@ def init_app(app) -> None:
 def _describe_audit() -> None:
     from portal.audit.present import describe, form_labels
     from portal.auth.forms import ROLE_LABELS, UserForm
+    from portal.org.models import Community, Street, Unit
 
     user = {"user": (_l("User"), "auth.edit_user", "user_id")}
     describe("auth", actions={"login": _l("Logged in"), "logout": _l("Logged out"),
@@ -78,4 +79,5 @@ def _describe_audit() -> None:
     describe("user", actions={"created": _l("User created"), "updated": _l("User changed"),
                               "activated": _l("User activated"), "deactivated": _l("User deactivated")},
              objects=user, keys={**form_labels(UserForm), "via": _l("Through")},
+             records={"street_id": Street.name, "unit_id": Unit.name, "community_id": Community.name},
              values={"role": ROLE_LABELS})

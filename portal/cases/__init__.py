@@ -52,6 +52,8 @@ def _describe_audit() -> None:
 
     from portal.audit.present import describe
     from portal.cases.models import CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS, WHISTLE_KINDS
+    from portal.duties.models import Matter
+    from portal.org.models import Community, Street, Unit
 
     describe("case", actions={**EVENT_ACTIONS, "photo_public": _l("Photo shown to the public")},
              objects={"case": (_l("Case"), "cases.detail", "case_id"), "attachment": _l("Photo")},
@@ -64,4 +66,6 @@ def _describe_audit() -> None:
                    "unstaffed": _l("Departments without a unit in the street"), "into_number": _l("Merged into"),
                    "cancelled": _l("Assignments cancelled"), "case_id": _l("Case")},
              values={"from_state": CASE_STATES, "to_state": CASE_STATES, "channel": CHANNELS,
-                     "kind": WHISTLE_KINDS, "level": {k: v for k, v in LEVELS.items()}})
+                     "kind": WHISTLE_KINDS, "level": {k: v for k, v in LEVELS.items()}},
+             records={"street_id": Street.name, "community_id": Community.name, "unit_id": Unit.name,
+                      "matter_id": Matter.title})

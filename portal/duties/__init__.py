@@ -17,9 +17,11 @@ def init_app(app) -> None:
     from portal.audit.present import describe, form_labels
     from portal.duties.forms import MatterForm
     from portal.duties.labels import CATEGORY_LABELS, KIND_LABELS, LIMIT_UNIT_LABELS
+    from portal.org.models import Department
 
     describe("duties", actions={"created": _l("Item added to the list"), "updated": _l("Item changed"),
                                 "import": _l("List imported")},
              objects={"matter": (_l("Item of the responsibility list"), "duties.detail", "matter_id")},
              keys={**form_labels(MatterForm), "public": _l("Public"), "active": _l("Active")},
-             values={"kind": KIND_LABELS, "category": CATEGORY_LABELS, "limit_unit": LIMIT_UNIT_LABELS})
+             values={"kind": KIND_LABELS, "category": CATEGORY_LABELS, "limit_unit": LIMIT_UNIT_LABELS},
+             records={"lead_department_id": Department.name, "cooperating": Department.name})

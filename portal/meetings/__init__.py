@@ -42,6 +42,7 @@ def _describe_audit() -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.audit.present import describe
+    from portal.org.models import Unit
 
     describe("meeting", actions={
         "planned": _l("Meeting planned"), "updated": _l("Meeting changed"), "replied": _l("Invitation answered"),
@@ -52,6 +53,7 @@ def _describe_audit() -> None:
         "minutes_saved": _l("Minutes saved"), "minutes_corrected": _l("Minutes corrected"),
         "standing_added": _l("Standing member added"), "standing_removed": _l("Standing member removed"),
     }, objects={"meeting": (_l("Meeting"), "meetings.detail", "meeting_id")},
-        keys={"title": _l("Title"), "number": _l("Case number"), "revision": _l("Revision")})
+        keys={"title": _l("Title"), "number": _l("Case number"), "revision": _l("Revision"), "unit_id": _l("Unit")},
+        records={"unit_id": Unit.name})
     describe("resolution", actions={"given": _l("Resolution given")},
              objects={"resolution": (_l("Resolution"), "meetings.resolution", "resolution_id")})

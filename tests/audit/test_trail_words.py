@@ -67,3 +67,33 @@ def test_codes_nobody_described_are_shown_as_they_are(app):
     assert (shown.action, shown.described, shown.object, shown.object_href) == ("elsewhere.thing_done", False,
                                                                                    "gadget #3", None)
     assert shown.details == [("size", "2"), ("flag", "是"), ("items", "1、2")]
+
+
+def test_ids_in_details_are_shown_by_name_with_one_statement_per_kind_of_record(app, client_for):
+    from sqlalchemy import event
+
+    from portal.cases.models import Case
+    from portal.org.models import Community, Street
+
+    admin = client_for("admin")
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.channel == "hotline_12345").order_by(Case.id.desc()))
+        street = db.session.get(Street, case.street_id).name
+        community = db.session.get(Community, case.community_id).name
+        engine = db.engine
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        html = admin.get(f"/audit/?action=case.intake&object_id={case.id}").get_data(as_text=True)
+        statements_one = len(statements)
+        statements.clear()
+        admin.get("/audit/?action=case.").get_data(as_text=True)      # a whole page of case entries
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    first = rows(html)[0]
+    assert f"街道：{street}" in first and f"社区：{community}" in first
+    assert len(statements) <= statements_one + 2                         # not one per entry

@@ -29,9 +29,10 @@ from __future__ import annotations
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.extensions import lazy_gettext as _l
+from portal.templating import escape_output
 
 LABELLED = _l("%(label)s: %(text)s")
 NOTED = _l("%(text)s (%(note)s)")
@@ -52,7 +53,8 @@ def noted(text, note) -> str:
     return str(NOTED) % {"text": text, "note": note}
 
 
-def _fold(pattern, items: list):
+def fold(pattern, items) -> str | None:
+    """The items joined by a list pattern ("%(list)s, %(item)s"), one at a time (None for none)."""
     text = None
     for item in items:
         text = item if text is None else pattern % {"list": text, "item": item}
@@ -61,12 +63,12 @@ def _fold(pattern, items: list):
 
 def join_items(items) -> str:
     """Names or short phrases, one after another: "A, B, C" / "A、B、C"."""
-    return _fold(str(ITEMS), [str(i) for i in items]) or ""
+    return fold(str(ITEMS), [str(i) for i in items]) or ""
 
 
 def join_groups(items) -> str:
     """Groups that may hold commas themselves: "A; B" / "A；B"."""
-    return _fold(str(GROUPS), [str(i) for i in items]) or ""
+    return fold(str(GROUPS), [str(i) for i in items]) or ""
 
 
 def prose_list(items) -> str:
@@ -80,9 +82,8 @@ def prose_list(items) -> str:
 
 
 def _markup(value) -> Markup:
-    # A lazy message claims to be markup (Flask-Babel's LazyString has `__html__`), but its
-    # arguments may be user input: escape its text (see `web._finalize`).
-    return escape(str(value)) if isinstance(value, LazyString) else escape(value)
+    """`value` as `{{ value }}` writes it (a lazy message's text escaped too: `escape_output`)."""
+    return Markup(escape_output(value))
 
 
 def _list_filter(pattern: LazyString):
@@ -90,7 +91,7 @@ def _list_filter(pattern: LazyString):
         """The items as markup, each escaped, or first shown by `show` (a macro, called with the
         item and `args`)."""
         parts = [_markup(show(item, *args) if show is not None else item) for item in items]
-        return _fold(Markup(str(pattern)), parts) or Markup()
+        return fold(Markup(str(pattern)), parts) or Markup()
 
     return join
 

@@ -59,4 +59,4 @@ def format_deadline(value: datetime | None, with_time: bool = True) -> str:
     if local.hour == local.minute == local.second == local.microsecond == 0:
         day = (local - timedelta(days=1)).date().isoformat()
         return f"{day} 24:00" if with_time else day
-    return local.replace(tzinfo=None).isoformat(" ", "minutes") if with_time else local.date().isoformat()
+    return format_local(value) if with_time else local.date().isoformat()

@@ -101,10 +101,7 @@ def why(line, texts: dict | None = None) -> str:
     texts = texts or words()
     m = line.marks
     if line.part == "street":
-        stars = None
-        for d in DIMENSIONS:
-            star = f"{texts['dimension'][d]} {m.stars[d]}/5"
-            stars = star if stars is None else texts["items"] % {"list": stars, "item": star}
+        stars = punctuation.fold(texts["items"], (f"{texts['dimension'][d]} {m.stars[d]}/5" for d in DIMENSIONS))
         return texts["labelled"] % {"label": texts["part"]["street"], "text": stars}
     text = texts["labelled"] % {"label": texts["part"][line.part], "text": texts["note"].get(m.note(line.part), "")}
     if line.part in ("sign", "completion"):

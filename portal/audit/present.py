@@ -3,7 +3,7 @@
 Each area says what its own entries mean (`describe` in its `init_app`, as it registers its menu
 entries): the label of each action code, the name of the records it acts on and the page that shows
 one, the labels of the details it writes and the vocabularies of their values. The trail then shows
-"已签收 · 案件 #36 · 原状态: 已派单" where it would show `case.sign_for`, `case #36` and
+"已签收 · 案件 #36 · 原状态：已派单" where it would show `case.sign_for`, `case #36` and
 `from_state: dispatched`. Codes nobody described are shown as they are, so nothing is hidden.
 """
 from __future__ import annotations

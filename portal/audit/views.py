@@ -53,7 +53,7 @@ def events():
     next_before = rows[PAGE_SIZE - 1][0].id if len(rows) > PAGE_SIZE else None
     filters = {k: args.get(k, "") for k in ("actor", "action", "object_type", "object_id", "since", "until")}
     rows = rows[:PAGE_SIZE]
-    rows = list(zip([event for event, _actor in rows], [actor for _event, actor in rows],
-                    entries([event for event, _actor in rows])))
+    shown = entries([event for event, _actor in rows])
+    rows = [(event, actor, entry) for (event, actor), entry in zip(rows, shown)]
     return render("audit/events.html", "audit/_rows.html", rows=rows,
                   next_before=next_before, filters=filters)

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.extensions import lazy_gettext as _l
 from portal.formutil import within_years
@@ -55,6 +55,12 @@ class AgendaForm(FlaskForm):
     title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=200)])
     presenter_unit_id = SelectField(_l("Presenter unit"), coerce=int, validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+    def validate_presenter_unit_id(self, field):
+        # The choices are the meeting's active member units (the view sets them): another street's
+        # unit, or one taken off the meeting or deactivated since the page was loaded, is refused.
+        if (field.data or 0) not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose a unit of this meeting."))
 
 
 class MemberForm(FlaskForm):

@@ -438,12 +438,7 @@ def add_agenda_item(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = AgendaForm()
     form.presenter_unit_id.choices = _presenter_choices(meeting)
-    valid = form.validate_on_submit()
-    if valid and (form.presenter_unit_id.data or 0) not in {u for u, _n in form.presenter_unit_id.choices}:
-        # Another street's unit, or one taken off the meeting or deactivated since the page loaded.
-        form.presenter_unit_id.errors.append(_("Choose a unit of this meeting."))
-        valid = False
-    if not valid:
+    if not form.validate_on_submit():
         return _answer(meeting, "agenda", http_status=422, agenda_form=form)
     presenter = form.presenter_unit_id.data or None
     try:

@@ -187,7 +187,7 @@ class _Details:
         if isinstance(value, dict):
             return join_groups(labelled(self.key(k), self.value(k, v)) for k, v in value.items())
         vocabulary = self.area.values.get(key)
-        if vocabulary is not None and isinstance(value, str) and value in vocabulary:
+        if vocabulary is not None and value in vocabulary:
             return str(vocabulary[value])
         column = self.area.records.get(key)
         if column is not None and (_named_by(column), value) in self.names:

@@ -66,6 +66,6 @@ def _describe_audit() -> None:
                    "unstaffed": _l("Departments without a unit in the street"), "into_number": _l("Merged into"),
                    "cancelled": _l("Assignments cancelled"), "case_id": _l("Case")},
              values={"from_state": CASE_STATES, "to_state": CASE_STATES, "channel": CHANNELS,
-                     "kind": WHISTLE_KINDS, "level": {k: v for k, v in LEVELS.items()}},
+                     "kind": WHISTLE_KINDS, "level": LEVELS},
              records={"street_id": Street.name, "community_id": Community.name, "unit_id": Unit.name,
                       "matter_id": Matter.title})

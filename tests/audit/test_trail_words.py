@@ -97,3 +97,8 @@ def test_ids_in_details_are_shown_by_name_with_one_statement_per_kind_of_record(
     first = rows(html)[0]
     assert f"街道：{street}" in first and f"社区：{community}" in first
     assert len(statements) <= statements_one + 2                         # not one per entry
+
+
+def test_a_triage_shows_the_level_by_its_name(client_for):
+    first = rows(client_for("admin").get("/audit/?action=case.triage").get_data(as_text=True))[0]
+    assert re.search(r"分级：[一二三]级", first) and not re.search(r"分级：\d", first)

@@ -52,7 +52,8 @@ def describe(prefix: str, *, actions: dict | None = None, objects: dict | None =
     the vocabulary its values are shown through; `objects` maps an object type to its label, or to
     (label, endpoint, argument) when a page shows one record; `records` maps a detail key holding
     ids (or lists of ids) to the column that names them (`Street.name`), so "街道：青檀街道" is shown
-    for `street_id: 1`."""
+    for `street_id: 1`. A key written "<action>.<key>" ("rate.level") holds for that action only,
+    where the same key means something else than in the area's other entries."""
     area = _AREAS.setdefault(prefix, _Described())
     area.records.update(records or {})
     area.actions.update(actions or {})
@@ -83,9 +84,9 @@ def entries(events) -> list[Entry]:
 
     wanted: dict[tuple, tuple] = {}            # (model, column name) -> (column, ids)
     for event in events:
-        area = _area(event)
+        details = _Details(_area(event), {}, event.action)
         for key, value in _values(event.details or {}):
-            column = area.records.get(key)
+            column = details.described("records", key)
             if column is not None:
                 ids = value if isinstance(value, list) else [value]
                 wanted.setdefault(_named_by(column), (column, set()))[1].update(i for i in ids if type(i) is int)
@@ -109,7 +110,7 @@ def entry(event, names: dict | None = None) -> Entry:
     name, href = _object(event)
     return Entry(action=str(label) if label is not None else event.action, code=event.action,
                  described=label is not None, object=name, object_href=href,
-                 details=_Details(area, names or {}).of(event.details or {}))
+                 details=_Details(area, names or {}, event.action).of(event.details or {}))
 
 
 def _area(event) -> _Described:
@@ -117,12 +118,17 @@ def _area(event) -> _Described:
 
 
 def _values(details: dict):
-    """(key, value) of each detail, and of each changed field's old and new value."""
+    """(key, value) of each detail, of each changed field's old and new value, and of the details
+    of records listed in a detail (a whistle's units)."""
     for key, value in details.items():
         if key == "changes" and isinstance(value, dict):
             for name, change in value.items():
                 for one in (change if isinstance(change, list) and len(change) == 2 else [change]):
                     yield name, one
+        elif isinstance(value, list) and any(isinstance(one, dict) for one in value):
+            for one in value:
+                if isinstance(one, dict):
+                    yield from _values(one)
         else:
             yield key, value
 
@@ -152,18 +158,27 @@ def form_labels(form_class) -> dict[str, Any]:
 class _Details:
     """The details of one area's entry, in its words (then the common ones, then the raw key)."""
 
-    def __init__(self, area: _Described, names: dict):
+    def __init__(self, area: _Described, names: dict, action: str):
         self.area = area
         self.names = names
+        self.action = action.partition(".")[2]
+
+    def described(self, what: str, key: str):
+        """The area's `keys`, `values` or `records` entry for `key`: this action's own first."""
+        found = getattr(self.area, what)
+        return found.get(f"{self.action}.{key}", found.get(key))
 
     def of(self, values: dict) -> list[tuple[str, str]]:
-        """(label, text) of each detail; an `x_id` is left out when it is empty or its name `x` is
-        there too."""
+        """(label, text) of each detail; an `x_id` is left out when it is empty or its name `x` (or
+        number `x_number`) is there too."""
         return [(self.key(key), self.text(key, value)) for key, value in values.items()
-                if not (key.endswith("_id") and (value is None or key[:-3] in values))]
+                if not (key.endswith("_id") and (value is None or key[:-3] in values
+                                                 or f"{key[:-3]}_number" in values))]
 
     def key(self, key: str) -> str:
-        label = self.area.keys.get(key, _COMMON.keys.get(key))
+        label = self.described("keys", key)
+        if label is None:
+            label = _COMMON.keys.get(key)
         return str(label) if label is not None else key
 
     def text(self, key: str, value) -> str:
@@ -185,11 +200,11 @@ class _Details:
         if isinstance(value, list):
             return join_items(self.value(key, v) for v in value)
         if isinstance(value, dict):
-            return join_groups(labelled(self.key(k), self.value(k, v)) for k, v in value.items())
-        vocabulary = self.area.values.get(key)
+            return join_groups(labelled(label, text) for label, text in self.of(value))
+        vocabulary = self.described("values", key)
         if vocabulary is not None and value in vocabulary:
             return str(vocabulary[value])
-        column = self.area.records.get(key)
+        column = self.described("records", key)
         if column is not None and (_named_by(column), value) in self.names:
             return self.names[(_named_by(column), value)]
         return str(value)

@@ -51,7 +51,9 @@ def _describe_audit() -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.audit.present import describe
-    from portal.cases.models import CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS, WHISTLE_KINDS
+    from portal.cases.models import (
+        ASSIGNMENT_ROLES, CASE_STATES, CHANNELS, EVENT_ACTIONS, LEVELS, SATISFACTION_LEVELS, WHISTLE_KINDS,
+    )
     from portal.duties.models import Matter
     from portal.org.models import Community, Street, Unit
 
@@ -64,8 +66,10 @@ def _describe_audit() -> None:
                    "community_id": _l("Community"), "located": _l("Location recorded"),
                    "decision": _l("Decision"), "kind": _l("Whistle kind"),
                    "unstaffed": _l("Departments without a unit in the street"), "into_number": _l("Merged into"),
-                   "cancelled": _l("Assignments cancelled"), "case_id": _l("Case")},
+                   "cancelled": _l("Assignments cancelled"), "case_id": _l("Case"), "unit_id": _l("Unit"),
+                   "role": _l("Role"), "rate.level": _l("Resident's rating")},
              values={"from_state": CASE_STATES, "to_state": CASE_STATES, "channel": CHANNELS,
-                     "kind": WHISTLE_KINDS, "level": LEVELS},
+                     "kind": WHISTLE_KINDS, "level": LEVELS, "role": ASSIGNMENT_ROLES,
+                     "rate.level": SATISFACTION_LEVELS},
              records={"street_id": Street.name, "community_id": Community.name, "unit_id": Unit.name,
                       "matter_id": Matter.title})

@@ -190,16 +190,21 @@ def test_names_and_texts_inside_format_strings_stay_escaped(app, client, client_
 
 
 def test_the_list_filters_and_format_strings_escape_their_pieces(app):
-    from flask import render_template_string
+    """As pages use them: a template file, compiled for the request's locale (its messages are
+    translated when compiled, and formatted with their values at render time)."""
+    from flask import render_template
+    from jinja2 import ChoiceLoader, DictLoader
     from markupsafe import Markup
 
+    source = ('{{ names|join_items }}|{{ names|join_groups }}|{{ _("%(label)s: %(text)s", label=_("Reason"), '
+              'text=names[0]) }}|{{ _("%(text)s (%(note)s)", text=names[0], note=names[1]) }}|{{ marked|join_items }}')
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"t/punctuated.html": source}), app.jinja_env.loader])
     with app.test_request_context("/"):
-        html = render_template_string(
-            '{{ names|join_items }}|{{ names|join_groups }}|{{ _("%(label)s: %(text)s", label=_("Reason"), text=names[0]) }}'
-            '|{{ _("%(text)s (%(note)s)", text=names[0], note=names[1]) }}|{{ marked|join_items }}',
-            names=["<b>甲</b>", "乙&丙"], marked=[Markup("<em>丁</em>"), "<戊>"])
-    assert "<b>" not in html and "&lt;b&gt;甲&lt;/b&gt;" in html and "乙&amp;丙" in html
-    assert "<em>丁</em>" in html and "&lt;戊&gt;" in html
+        html = render_template("t/punctuated.html", names=["<b>甲</b>", "乙&丙"],
+                               marked=[Markup("<em>丁</em>"), "<戊>"])
+    assert html.split("|") == ["&lt;b&gt;甲&lt;/b&gt;、乙&amp;丙", "&lt;b&gt;甲&lt;/b&gt;；乙&amp;丙",
+                               "原因：&lt;b&gt;甲&lt;/b&gt;", "&lt;b&gt;甲&lt;/b&gt;（乙&amp;丙）",
+                               "<em>丁</em>、&lt;戊&gt;"]
 
 
 def test_plain_text_helpers_follow_the_language(app):

@@ -61,8 +61,10 @@ def test_units_are_taken_off_a_meetings_list_not_deleted(app, client_for):
         meeting_ids = db.session.scalars(select(Meeting.id)).all()
     secretary = client_for("secretary")
     pages = [page(secretary.get(f"/meetings/{meeting_id}")) for meeting_id in meeting_ids]
-    buttons = [b for html in pages for b in re.findall(r'<button type="submit" class="btn-link">([^<]+)</button>', html)]
-    assert "移出" in buttons and "删除" not in buttons
+    # the button of each form that takes a unit off a meeting
+    buttons = [b for html in pages for b in re.findall(
+        r'action="/meetings/\d+/members/\d+/remove".*?<button[^>]*>([^<]+)</button>', html, re.S)]
+    assert buttons and set(buttons) == {"移出"}
 
 
 def test_deactivating_a_user_says_so_once(app, client_for, user_by_name):
@@ -110,10 +112,22 @@ def test_dates_are_headed_as_times_not_as_states(app, client_for):
     assert re.search(r"<dt>结案时间</dt><dd><time", html) and "<dt>已结案</dt>" not in html
 
 
-def test_overdue_is_one_word_on_the_dashboard_and_the_case_pages(client_for):
+def test_overdue_is_one_word_on_the_dashboard_and_the_units_queue(client_for):
+    """(A late sign-for on the case page: tests/cases/test_pages.py, 超期签收.)"""
     html = page(client_for("admin").get("/dashboard/"))
     assert "超期单位" in html and "超时" not in html
+    chief = client_for("chief")
+    queue = page(chief.get("/cases/queue?tab=overdue"))
+    assert "超期" in queue and "超时" not in queue
 
 
 def test_every_column_of_the_holiday_list_has_a_header(client_for):
-    assert headers(page(client_for("admin").get("/calendar/")))[-1] == "操作"
+    from portal.timeutil import local_today
+
+    admin = client_for("admin")
+    day = local_today().replace(month=12, day=30).isoformat()
+    assert admin.post_form("/calendar/overrides", {"day": day, "is_workday": "0", "name": "测试"}).status_code == 302
+    html = page(admin.get("/calendar/"))
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if day in r)
+    assert len(re.findall(r"<td", row)) == len(headers(html)) and all(headers(html))
+    assert headers(html)[-1] == "操作"

@@ -210,5 +210,8 @@ def test_a_star_value_out_of_range_names_the_stars(app, client_for):
     with app.app_context():
         target = rating("qt-zfd")
         url, version = f"/assessment/ratings/{target.id}", target.version
-    html = client.post_form(url, {**STARS, "cooperation": "6", "version": version}).get_data(as_text=True)
-    assert "不是有效的选择" not in html and "请评 1 至 5 星。" in html
+    response = client.post_form(url, {**STARS, "cooperation": "6", "version": version})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不是有效的选择" not in html and "请评 1 至 5 星。" in html
+    with app.app_context():
+        assert rating("qt-zfd").is_owed

@@ -253,6 +253,8 @@ def test_a_rule_form_with_a_bad_or_stale_version_keeps_the_typed_values(app, cli
     assert 'value="77"' in html and "我的理由" in html and 'id="current-rule"' in html
     current = 2 if status == 409 else 1
     assert f'name="based_on" type="hidden" value="{current}"' in html
+    shown = html.split('id="current-rule"', 1)[1].split("</section>", 1)[0]       # the rule saved now
+    assert f"第 {current} 版（最新）" in shown and ("70%" in shown) == (status == 409)
     with app.app_context():
         assert len(scoring.stored_rules()) == (2 if status == 409 else 0)
     # saving again with the version now shown works

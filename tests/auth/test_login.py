@@ -189,16 +189,21 @@ def test_htmx_post_with_csrf_header_is_accepted(client_for, user_by_name):
     assert response.status_code == 302
 
 
-def test_templates_get_the_portals_csrf_token_which_makes_the_token_once(app):
+def test_templates_get_the_portals_csrf_token_which_makes_the_token_once(app, monkeypatch):
     """Flask-WTF's own `csrf_token` reads its configuration four times a call; pages call it for
     every form. The portal's (`web.csrf_token`) must be the one templates see."""
     from flask import render_template_string
     from flask_wtf.csrf import generate_csrf
 
+    import portal.web
+
+    made = []
+    monkeypatch.setattr(portal.web, "generate_csrf", lambda: made.append(1) or generate_csrf())
     with app.test_request_context("/"):
         assert render_template_string("{{ csrf_token.__module__ }}") == "portal.web"
         first, second = render_template_string("{{ csrf_token() }} {{ csrf_token() }}").split()
         assert first == second == generate_csrf()
+    assert made == [1]                                   # made for the first form, then read from g
 
 
 def test_every_form_of_a_page_carries_the_one_token_of_the_session_and_it_is_accepted(client_for, user_by_name):

@@ -361,7 +361,7 @@ def hx_trigger(response, event: str, payload) -> None:
 NAV: list[tuple[int, str, object, object]] = []
 
 
-_NAV_LINKS: dict[tuple, list[tuple[str, Markup, Markup]]] = {}
+_NAV_LINKS: dict[tuple, Markup] = {}       # (role, locale, mount point, endpoint) -> the menu's entries
 
 
 def register_nav(endpoint: str, label, roles=permissions.ALL_STAFF, order: int = 50) -> None:
@@ -459,15 +459,16 @@ def language_buttons() -> Markup:
 
 def nav_items(user) -> Markup:
     """The `<li>` entries of the main menu for `nav_for(user)`, the request's page marked current.
-    Each entry's markup (URL, translated label) is made once per role, language and mount point:
-    every page shows a dozen, and writing them out costs a tenth of a small page."""
+    The menu's markup (URLs, translated labels) is made once per role, language, mount point and
+    page (a bounded set: the endpoints are the URL map's): every page shows a dozen entries, and
+    writing them out costs a tenth of a small page."""
     role = user.role if user.is_authenticated else None
-    key = (role, select_locale(), request.script_root)
-    links = _NAV_LINKS.get(key)
-    if links is None:
-        links = _NAV_LINKS[key] = [
-            (endpoint, Markup('<li><a href="{}">{}</a></li>').format(url_for(endpoint), str(label)),
-             Markup('<li><a href="{}" aria-current="page">{}</a></li>').format(url_for(endpoint), str(label)))
-            for endpoint, label in nav_for(user)]
-    here = request.endpoint
-    return Markup("\n").join(current if endpoint == here else plain for endpoint, plain, current in links)
+    key = (role, select_locale(), request.script_root, request.endpoint)
+    menu = _NAV_LINKS.get(key)
+    if menu is None:
+        here = key[-1]
+        menu = _NAV_LINKS[key] = Markup("\n").join(
+            Markup('<li><a href="{}"{}>{}</a></li>').format(
+                url_for(endpoint), Markup(' aria-current="page"') if endpoint == here else "", str(label))
+            for endpoint, label in nav_for(user))
+    return menu

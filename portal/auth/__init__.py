@@ -12,7 +12,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def _user_statement():
     """The user's row by id, built once (`Prepared`: it runs on every request), with the label of
     the user's scope that the page frame shows (`User.scope_label`: a statement or two otherwise,
-    for the unit, the community or the street and its street)."""
+    for the unit, the community or the street and its street). Not the password's hash: only
+    checking a password needs it (it loads on first use), so it is not read into every request."""
     from sqlalchemy import bindparam, func, select
     from sqlalchemy.orm import aliased
 
@@ -23,7 +24,8 @@ def _user_statement():
     unit_street, community_street, own_street = aliased(Street), aliased(Street), aliased(Street)
     label = func.coalesce(unit_street.name + " · " + Unit.name, community_street.name + " · " + Community.name,
                           own_street.name, "")
-    return Prepared(select(*columns_of(User), label.label(SCOPE_LABEL_READ))
+    columns = [c for c in columns_of(User) if c.name != "password_hash"]
+    return Prepared(select(*columns, label.label(SCOPE_LABEL_READ))
                     .outerjoin(Unit, Unit.id == User.unit_id).outerjoin(unit_street, unit_street.id == Unit.street_id)
                     .outerjoin(Community, Community.id == User.community_id)
                     .outerjoin(community_street, community_street.id == Community.street_id)

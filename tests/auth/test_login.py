@@ -248,6 +248,35 @@ def test_the_page_frame_shows_where_the_user_works_read_with_the_user(app, clien
         statements.clear()
 
 
+def test_pages_do_not_read_the_password_hash_which_loads_only_to_check_a_password(app, client_for):
+    """The user of every request is read without the password's hash; changing one's password still
+    checks the current one (the hash is read then), a wrong one refused with its message."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    client = client_for("staff")
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert client.get("/inbox/").status_code == 200
+        assert any("FROM user" in s for s in statements), statements
+        assert not [s for s in statements if "password_hash" in s], statements
+        wrong = client.post_form("/auth/password", {"current": "not-the-password", "new": "a-long-new-secret",
+                                                    "confirm": "a-long-new-secret"})
+        assert [s for s in statements if "password_hash" in s]          # read to check the password
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert "当前密码不正确。" in wrong.get_data(as_text=True)
+    right = client.post_form("/auth/password", {"current": "portal-demo", "new": "a-long-new-secret",
+                                                "confirm": "a-long-new-secret"})
+    assert right.status_code == 302
+
+
 def test_a_sessions_token_is_signed_once_and_fresh_tokens_come_with_a_time_limit(app, client_for, user_by_name,
                                                                                    monkeypatch):
     """Tokens end with their session (no time limit): a session's token is signed once and stays

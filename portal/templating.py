@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import types
 import weakref
+from collections import ChainMap
 from contextvars import ContextVar
 
 from flask import g, has_request_context
 from flask.templating import Environment
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
-from jinja2 import TemplateNotFound, nodes
+from jinja2 import Template, TemplateNotFound, nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.runtime import new_context
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 
@@ -157,9 +159,10 @@ class PortalCodeGenerator(CodeGenerator):
     - `{{ x }}` when autoescaping: a str is escaped by markupsafe's C function directly, anything
       else goes through `escape_output` (Jinja writes `escape(environment.finalize(x))`: three
       Python calls and a Markup object per value; a list page has some seven hundred);
-    - `x.name`: Python's `getattr(x, "name", missing)`, and only when that finds nothing Jinja's
-      `environment.getattr` (which then tries `x["name"]` and gives Undefined): the same result,
-      in the same order, as Jinja's;
+    - `x.name`: Python's `getattr(x, "name", missing)`; when that finds nothing, a dict's
+      `x["name"]` if it has that key (`labels.states`: Jinja's `environment.getattr` would raise
+      and catch an AttributeError first), and only then Jinja's `environment.getattr` (which tries
+      `x["name"]` and gives Undefined): the same result, in the same order, as Jinja's;
     - `f(a)`: a plain Python function called directly, anything else through `context.call`;
     - each template's and block's output gathered in a list and handed on in one piece
       (`blockvisit`, `visit_Include`, `visit_Block`).
@@ -271,7 +274,27 @@ class PortalCodeGenerator(CodeGenerator):
             return CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
         self.write("(_pv if (_pv := getattr(_pa := ")
         self.visit(node.node, frame)
-        self.write(f", {node.attr!r}, missing)) is not missing else environment.getattr(_pa, {node.attr!r}))")
+        self.write(f", {node.attr!r}, missing)) is not missing else _pa[{node.attr!r}] if type(_pa) is dict"
+                   f" and {node.attr!r} in _pa else environment.getattr(_pa, {node.attr!r}))")
+
+
+class PortalTemplate(Template):
+    """Jinja's template, making each render's context without a KeyError raised per global.
+
+    A template's globals are a ChainMap (its own over the environment's), and Jinja copies them
+    into each new context with `dict(globals, **vars)`, which reads every name map by map: a
+    KeyError raised and caught for each of the environment's two dozen globals, about a twentieth
+    of a case page's work. Here the maps are merged as a ChainMap reads them (the first map's value
+    wins) into a plain dict first: the same context."""
+
+    def new_context(self, vars=None, shared=False, locals=None):
+        globals = self.globals
+        if shared or type(globals) is not ChainMap:
+            return super().new_context(vars, shared, locals)
+        merged = {}
+        for mapping in reversed(globals.maps):
+            merged.update(mapping)
+        return new_context(self.environment, self.name, self.blocks, vars, False, merged, locals)
 
 
 class LocaleEnvironment(Environment):
@@ -279,6 +302,7 @@ class LocaleEnvironment(Environment):
     `PortalCodeGenerator`."""
 
     code_generator_class = PortalCodeGenerator
+    template_class = PortalTemplate
     portal_format_message = staticmethod(format_message)
 
     def __init__(self, app, **options):

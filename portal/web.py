@@ -206,7 +206,9 @@ class SecurityHeaders:
 def _no_store(response):
     # A signed-in session's pages are never stored. Asked of the session, not `current_user`,
     # which would load the user from the database for pages that never needed them.
-    if "_user_id" in session and "Cache-Control" not in response.headers:
+    # The headers are scanned: werkzeug's `in` raises and catches an exception when the header
+    # is absent, as it is on nearly every answer.
+    if "_user_id" in session and not any(key.lower() == "cache-control" for key, _v in response.headers.items()):
         response.headers["Cache-Control"] = "no-store"
     return response
 

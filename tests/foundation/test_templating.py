@@ -157,6 +157,17 @@ def test_attributes_fall_back_to_items_and_undefined_as_jinja_would(app):
         strict = app.jinja_env.from_string(source.rsplit("|", 1)[0])
         assert strict.render(make=make, row=_Row(), d={"items": 1}) == "值|item refused|True"
         assert len(calls) == 1
+        # A dict's key is taken straight (no AttributeError raised and caught on the way); other
+        # objects' items through Jinja's own lookup.
+        asked = []
+        jinja_getattr = type(app.jinja_env).getattr
+        app.jinja_env.getattr = lambda obj, name: asked.append(name) or jinja_getattr(app.jinja_env, obj, name)
+        try:
+            assert app.jinja_env.from_string("{{ d.key }}|{{ row.refused }}").render(
+                d={"key": "值"}, row=_Row()) == "值|item refused"
+        finally:
+            del app.jinja_env.getattr
+        assert asked == ["refused"]
         # Nothing found at all: StrictUndefined refuses, the default Undefined writes nothing.
         with pytest.raises(UndefinedError):
             app.jinja_env.from_string("{{ d.missing }}").render(d={})
@@ -284,3 +295,25 @@ def test_a_translated_message_with_values_escapes_them_and_keeps_markup(app, tem
     assert page == "&lt;原因&gt;：<em>x</em>|<原因>：<em>x</em>"      # escaped; as it is without autoescape
     assert _render(app, "t/labelled.html", lang="en", a="<r>", b=3) == "&lt;r&gt;: 3|<r>: 3"
     assert templates == []
+
+
+def test_a_renders_context_holds_the_globals_as_jinja_merges_them_without_reading_them_one_by_one(
+        app, monkeypatch):
+    """A template's own globals over the environment's (read when rendered, so a global added
+    later is seen), the render's values over both; the ChainMap of globals is merged whole, not
+    read name by name (a KeyError raised and caught for each of the environment's globals)."""
+    from collections import ChainMap
+
+    env = app.jinja_env
+    own = env.from_string("{{ greeting }}/{{ later }}", globals={"greeting": "own"})
+    shared = env.from_string("{{ greeting }}/{{ later }}")
+    monkeypatch.setitem(env.globals, "greeting", "environment")
+    monkeypatch.setitem(env.globals, "later", "added after compiling")
+    reads = []
+    chain_getitem = ChainMap.__getitem__
+    monkeypatch.setattr(ChainMap, "__getitem__", lambda self, key: reads.append(key) or chain_getitem(self, key))
+    with app.test_request_context("/"):
+        assert own.render() == "own/added after compiling"
+        assert shared.render() == "environment/added after compiling"
+        assert own.render(greeting="value") == "value/added after compiling"
+    assert reads == []

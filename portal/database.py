@@ -81,11 +81,13 @@ class QueuedConnection(sqlite3.Connection):
 
 
 def engine_options(uri: str, options: dict) -> dict:
-    """The engine options for `uri`: SQLite files get `QueuedConnection`."""
+    """The engine options for `uri`: SQLite files get `QueuedConnection`, and no ping before each
+    request's statements (`pool_pre_ping` finds connections a database server dropped; a file has
+    no server to drop them, and the ping is a statement on every request)."""
     if not uri.startswith("sqlite"):
         return options
     connect_args = {**options.get("connect_args", {}), "factory": QueuedConnection}
-    return {**options, "connect_args": connect_args}
+    return {**{k: v for k, v in options.items() if k != "pool_pre_ping"}, "connect_args": connect_args}
 
 
 def late_write(view):

@@ -311,3 +311,17 @@ def test_reads_and_writes_follow_the_sessions_transactions(app):
             assert read(Prepared(select(Street.name).where(Street.code == "qt"))).scalar() == "改名街道"
         db.session.rollback()
         assert read(Prepared(select(Street.name).where(Street.code == "qt"))).scalar() != "改名街道"
+
+
+def test_connections_to_a_database_server_are_pinged_before_use_and_to_a_file_not(app):
+    """A server may drop idle connections (`pool_pre_ping` finds them); an SQLite file cannot, so its
+    connections are not pinged on every request."""
+    from portal.database import engine_options
+
+    server = engine_options("postgresql+psycopg://portal@db/portal", {"pool_pre_ping": True})
+    assert server == {"pool_pre_ping": True}
+    file = engine_options("sqlite:////srv/portal.sqlite", {"pool_pre_ping": True, "echo": False})
+    assert "pool_pre_ping" not in file and file["echo"] is False
+    assert file["connect_args"]["factory"] is QueuedConnection
+    with app.app_context():
+        assert db.engine.dialect.name == "sqlite" and not db.engine.pool._pre_ping

@@ -325,3 +325,27 @@ def test_connections_to_a_database_server_are_pinged_before_use_and_to_a_file_no
     assert file["connect_args"]["factory"] is QueuedConnection
     with app.app_context():
         assert db.engine.dialect.name == "sqlite" and not db.engine.pool._pre_ping
+
+
+def test_an_adopted_record_is_the_one_a_query_gives_and_loads_what_its_row_left_out(app):
+    """`adopt` makes a row a clean persistent record (the key a query gives, nothing to flush);
+    a column the row left out (a user's password hash) and a relationship load on first use."""
+    from sqlalchemy import inspect, select
+
+    from portal.auth.models import User
+    from portal.database import Prepared, adopt, columns_of, read
+
+    without_hash = Prepared(select(*[c for c in columns_of(User) if c.name != "password_hash"])
+                            .where(User.username == "chief"))
+    with app.app_context():
+        row = read(without_hash).one()
+        user = adopt(db.session, User, row)
+        state = inspect(user)
+        assert state.persistent and not db.session.dirty and not state.modified
+        assert state.key == inspect(User).identity_key_from_primary_key([row.id])
+        assert "password_hash" not in user.__dict__ and "password_hash" in state.expired_attributes
+        assert user.check_password("portal-demo")                       # loaded on first use
+        assert user.unit is not None and user.unit.id == row.unit_id    # a relationship, lazily
+        assert adopt(db.session, User, row) is user                     # the session's own
+        queried = db.session.scalar(select(User).where(User.id == row.id))
+        assert queried is user and not db.session.dirty

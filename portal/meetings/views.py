@@ -688,7 +688,8 @@ def progress(resolution_id: int):
                                  "resolution.progress", rules.can_work)
     if not isinstance(outcome, tuple):
         return outcome
-    return _finish(outcome[0], _("Progress recorded."), outcome[2])
+    resolution, _update, kept = outcome
+    return _finish(resolution, _("Progress recorded."), kept)
 
 
 @bp.route("/resolutions/<int:resolution_id>/done", methods=["POST"])
@@ -701,7 +702,8 @@ def done(resolution_id: int):
                                  "resolution.done", rules.can_work)
     if not isinstance(outcome, tuple):
         return outcome
-    return _finish(outcome[0], _("The resolution is done."), outcome[2])
+    resolution, _update, kept = outcome
+    return _finish(resolution, _("The resolution is done."), kept)
 
 
 @bp.route("/resolutions/<int:resolution_id>/press", methods=["POST"])

@@ -5,7 +5,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from portal.cases.models import SATISFACTION_LEVELS
 from portal.extensions import lazy_gettext as _l
@@ -61,15 +61,13 @@ class LookupForm(FlaskForm):
 class RatingForm(FlaskForm):
     # Any other value gets the same words as no choice (WTForms' own would say "not a valid choice").
     level = RadioField(_l("How satisfied are you with the result?"), choices=list(SATISFACTION_LEVELS.items()),
-                       validate_choice=False, validators=[DataRequired(message=_l("Choose how satisfied you are."))])
+                       validate_choice=False,
+                       validators=[DataRequired(message=_l("Choose how satisfied you are.")),
+                                   AnyOf(list(SATISFACTION_LEVELS), message=_l("Choose how satisfied you are."))])
     comment = TextAreaField(_l("Anything you want to add (optional)"),
                             validators=[Optional(), Length(max=500), plain_words])
     reopen = BooleanField(_l("The problem is not solved: please handle it again"))
     reason = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=500), plain_words])
-
-    def validate_level(self, field) -> None:
-        if field.data not in SATISFACTION_LEVELS:
-            raise ValidationError(_l("Choose how satisfied you are."))
 
     def validate_reopen(self, field) -> None:
         if field.data and self.level.data != "not":

@@ -49,6 +49,9 @@ PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.Builtin
 
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
+# The keys a template's `d[key]` looks up in a dict itself (hashable, compared by value).
+ITEM_KEYS = frozenset({str, int})
+
 
 def template_locale() -> str | None:
     """The locale a template is compiled for: the request's (a `force_locale` one included)."""
@@ -82,8 +85,8 @@ class _TranslateConstants(NodeTransformer):
             except (KeyError, ValueError, TypeError):
                 return node
             return nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=node.lineno), lineno=node.lineno)
-        try:
-            text % {kw.key: "" for kw in node.kwargs}
+        try:                                # 0 formats as %s, %d and %f alike ("pressed %(n)d×")
+            text % {kw.key: 0 for kw in node.kwargs}
         except (KeyError, ValueError, TypeError):
             return node
         pairs = [nodes.Pair(nodes.Const(kw.key, lineno=kw.lineno), kw.value, lineno=kw.lineno)
@@ -163,6 +166,8 @@ class PortalCodeGenerator(CodeGenerator):
       `x["name"]` if it has that key (`labels.states`: Jinja's `environment.getattr` would raise
       and catch an AttributeError first), and only then Jinja's `environment.getattr` (which tries
       `x["name"]` and gives Undefined): the same result, in the same order, as Jinja's;
+    - `x[key]`: a dict's item straight when it holds the (str or int) key, anything else through
+      Jinja's `environment.getitem`;
     - `f(a)`: a plain Python function called directly, anything else through `context.call`;
     - each template's and block's output gathered in a list and handed on in one piece
       (`blockvisit`, `visit_Include`, `visit_Block`).
@@ -174,7 +179,7 @@ class PortalCodeGenerator(CodeGenerator):
 
     def visit_Template(self, node, frame=None):
         self.writeline("from portal.templating import escape_output as portal_out, escape_text as portal_esc")
-        self.writeline("from portal.templating import PLAIN_CALLABLES as portal_plain")
+        self.writeline("from portal.templating import PLAIN_CALLABLES as portal_plain, ITEM_KEYS as portal_keys")
         self.writeline("from portal.templating import format_message as portal_fmt")
         super().visit_Template(node, frame)
 
@@ -276,6 +281,26 @@ class PortalCodeGenerator(CodeGenerator):
         self.visit(node.node, frame)
         self.write(f", {node.attr!r}, missing)) is not missing else _pa[{node.attr!r}] if type(_pa) is dict"
                    f" and {node.attr!r} in _pa else environment.getattr(_pa, {node.attr!r}))")
+
+
+    @optimizeconst
+    def visit_Getitem(self, node, frame):
+        """`x[key]`: a dict's item straight when the key is a str or an int it holds (`labels.states[
+        case.state]`), else Jinja's `environment.getitem` (which also falls back to an attribute
+        and gives Undefined): the same result, without a Python call per item. Each site has its
+        own temporaries, as a key may itself hold a subscript. Slices are Jinja's own."""
+        if self.environment.is_async or self.environment.sandboxed or isinstance(node.arg, nodes.Slice):
+            return CodeGenerator.visit_Getitem.__wrapped__(self, node, frame)
+        self._items = n = getattr(self, "_items", 0) + 1
+        obj, key = f"_pi{n}", f"_pk{n}"
+        self.write(f"({obj}[{key}] if type({obj} := ")
+        self.visit(node.node, frame)
+        self.write(f") is dict and type({key} := ")
+        self.visit(node.arg, frame)
+        self.write(f") in portal_keys and {key} in {obj} else environment.getitem({obj}, {key})"
+                   f" if type({obj}) is dict else environment.getitem({obj}, ")
+        self.visit(node.arg, frame)
+        self.write("))")
 
 
 class PortalTemplate(Template):

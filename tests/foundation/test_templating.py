@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, DictLoader, pass_context
 TEMPLATES = {
     "t/constant.html": '<p>{{ _("Inbox") }}</p>',
     "t/formatted.html": '<p>{{ _("Score for %(p)s", p=value) }}</p>',
+    "t/counted.html": '<p>{{ _("pressed %(n)d×", n=value) }}</p>',
     "t/variable.html": "<p>{{ _(name) }}</p>",
     "t/percent.html": '<p>{{ _("100%%") }}</p>',
     "t/nested.html": '{% include "t/constant.html" %}{% set label = _("Inbox") %}<i>{{ label }}</i>',
@@ -73,6 +74,15 @@ def test_formatted_messages_escape_their_arguments(app, templates):
     assert page == f"<p>{expected}</p>"
     assert _render(app, "t/formatted.html", lang="en", value="<i>") == "<p>Score for &lt;i&gt;</p>"
     assert templates == []
+
+
+def test_messages_with_numbers_are_translated_when_compiled_and_refuse_what_is_not_a_number(app, templates):
+    assert _render(app, "t/counted.html", value=3) == "<p>已督办3次</p>"
+    assert _render(app, "t/counted.html", lang="en", value=2) == "<p>pressed 2×</p>"
+    assert _render(app, "t/counted.html", value="4") == "<p>已督办4次</p>"    # as Markup's % takes it
+    assert templates == []
+    with pytest.raises(ValueError):                                 # as Jinja's gettext refuses it
+        _render(app, "t/counted.html", value="three")
 
 
 def test_other_messages_are_still_translated_at_render_time(app, templates):
@@ -173,6 +183,32 @@ def test_attributes_fall_back_to_items_and_undefined_as_jinja_would(app):
             app.jinja_env.from_string("{{ d.missing }}").render(d={})
         lenient = LocaleEnvironment(app, autoescape=True, undefined=Undefined)
         assert lenient.from_string("[{{ d.missing }}][{{ none.x }}]").render(d={}, none=None) == "[][]"
+
+
+def test_items_fall_back_to_attributes_and_undefined_as_jinja_would(app):
+    from jinja2 import Environment, Undefined
+
+    from portal.templating import LocaleEnvironment
+
+    source = ("{{ d['a'] }}|{{ d[1] }}|{{ labels[e['state']][e['state']] }}|{{ d['items'] is callable }}"
+              "|{{ l[1] }}|{{ l[-1] }}|{{ row['name'] }}|{{ row.count }}|{{ d[k] }}|{{ d[t] }}|{{ l[:2] }}"
+              "|{{ d['missing'] }}|{{ d[[1]] }}|{{ l[9] }}|{{ d['a'] is defined }}|{{ d['zz'] is defined }}")
+    values = dict(d={"a": "<甲>", 1: "一", (1, 2): "元组"}, labels={"open": {"open": "办理中"}},
+                  e={"state": "open"}, l=[1, 2, 3], row=_Row(), k="a", t=(1, 2))
+    with app.test_request_context("/"):
+        lenient = LocaleEnvironment(app, autoescape=True, undefined=Undefined)
+        ours = lenient.from_string(source).render(**values)
+    jinjas = Environment(autoescape=True, undefined=Undefined).from_string(source).render(**values)
+    assert ours == jinjas
+    assert ours.split("|") == ["&lt;甲&gt;", "一", "办理中", "True", "2", "3", "item name", "3", "&lt;甲&gt;",
+                               "元组", "[1, 2]", "", "", "", "True", "False"]
+    # A dict's item is taken straight; other objects' items through Jinja's own lookup.
+    asked = []
+    jinja_getitem = type(lenient).getitem
+    lenient.getitem = lambda obj, key: asked.append(key) or jinja_getitem(lenient, obj, key)
+    with app.test_request_context("/"):
+        assert lenient.from_string("{{ d['a'] }}{{ l[0] }}{{ d[t] }}{{ d['no'] }}").render(**values) == "&lt;甲&gt;1元组"
+    assert asked == [0, (1, 2), "no"]
 
 
 def test_includes_blocks_and_extends_write_what_jinja_would_in_one_piece(app, templates):

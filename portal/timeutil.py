@@ -29,6 +29,17 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(LOCAL_TZ)
 
 
+def local_iso(value: datetime | None) -> str:
+    """A stored UTC datetime as an ISO 8601 local time with its offset, for `<time datetime>`:
+    `to_local(value).isoformat()` ("2026-11-20T11:04:05+08:00"), written without the zone
+    database for stored times from 1992 on (a case page has a dozen). "" for None."""
+    if value is None:
+        return ""
+    if value.tzinfo is None and value >= FIXED_OFFSET_SINCE:
+        return (value + _OFFSET).isoformat() + "+08:00"
+    return to_local(value).isoformat()
+
+
 def local_to_utc(value: datetime) -> datetime:
     """Convert a naive Asia/Shanghai datetime (as typed in a form) to naive UTC."""
     if value.tzinfo is None:

@@ -27,7 +27,7 @@ from werkzeug.utils import cached_property
 from portal import permissions, punctuation
 from portal.extensions import db, template_gettext, template_ngettext
 from portal.rendering import wants_fragment
-from portal.timeutil import format_deadline, format_local, to_local, utcnow
+from portal.timeutil import format_deadline, format_local, local_iso, utcnow
 
 bp = Blueprint("core", __name__)
 
@@ -287,7 +287,7 @@ def init_app(app) -> None:
         app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["deadline"] = format_deadline
-    app.jinja_env.filters["localdt"] = to_local
+    app.jinja_env.filters["localiso"] = local_iso
     punctuation.init_app(app)
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["current_locale"] = select_locale

@@ -1,6 +1,7 @@
 """Words on the pages: each label says what its own page means (the areas' catalogs are merged,
 so a label without its own translation used to borrow another page's)."""
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -35,9 +36,12 @@ def test_the_case_page_says_when_the_case_was_received(app, client_for):
     from portal.cases.models import Case
 
     with app.app_context():
-        case_id = db.session.scalar(select(Case.id).where(Case.state == "closed").limit(1))
+        case = db.session.scalars(select(Case).where(Case.state == "closed").limit(1)).one()
+        case_id, received = case.id, case.created_at + timedelta(hours=8)     # Beijing time
     html = page(client_for("admin").get(f"/cases/{case_id}"))
-    assert re.search(r"<dt>受理时间</dt><dd><time", html)
+    # Shown in Beijing time, and in the machine-readable attribute with its offset.
+    assert (f'<dt>受理时间</dt><dd><time datetime="{received.isoformat()}+08:00">'
+            f'{received:%Y-%m-%d %H:%M}</time>') in html
 
 
 def test_error_pages_lead_home_in_chinese(client_for):

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal.timeutil import LOCAL_TZ, format_local, to_local
+from portal.timeutil import LOCAL_TZ, format_local, local_iso, to_local
 
 
 def _by_zone_database(value: datetime) -> datetime:
@@ -22,7 +22,7 @@ def test_a_stored_time_is_shown_eight_hours_later_as_the_zone_database_says(valu
     local = to_local(value)
     assert local == _by_zone_database(value)
     assert local.utcoffset() == timedelta(hours=8)
-    assert local.isoformat() == _by_zone_database(value).isoformat()
+    assert local.isoformat() == _by_zone_database(value).isoformat() == local_iso(value)
     assert format_local(value) == _by_zone_database(value).strftime("%Y-%m-%d %H:%M")
 
 
@@ -30,13 +30,15 @@ def test_times_from_the_years_of_daylight_saving_time_follow_the_zone_database()
     summer_1988 = datetime(1988, 7, 1, 0, 0)          # UTC+9 that summer
     assert to_local(summer_1988).hour == 9
     assert format_local(summer_1988) == "1988-07-01 09:00"
+    assert local_iso(summer_1988) == "1988-07-01T09:00:00+09:00"
 
 
 def test_aware_times_empty_values_and_other_formats():
     aware = datetime(2026, 5, 3, 4, 5, tzinfo=timezone.utc)
     assert format_local(aware) == "2026-05-03 12:05"
     assert to_local(aware) == _by_zone_database(datetime(2026, 5, 3, 4, 5))
-    assert format_local(None) == "" and to_local(None) is None
+    assert format_local(None) == "" and to_local(None) is None and local_iso(None) == ""
+    assert local_iso(aware) == "2026-05-03T12:05:00+08:00"
     assert format_local(datetime(2026, 5, 3, 4, 5), "%H:%M") == "12:05"
     assert format_local(datetime(2026, 5, 3, 4, 5), "%Y-%m-%dT%H:%M:%S+08:00") == "2026-05-03T12:05:00+08:00"
 

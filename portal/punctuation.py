@@ -81,17 +81,14 @@ def prose_list(items) -> str:
     return format_list(items, style="standard", locale=locale)
 
 
-def _markup(value) -> Markup:
-    """`value` as `{{ value }}` writes it (a lazy message's text escaped too: `escape_output`)."""
-    return Markup(escape_output(value))
-
-
 def _list_filter(pattern: LazyString):
     def join(items, show=None, *args) -> Markup:
-        """The items as markup, each escaped, or first shown by `show` (a macro, called with the
-        item and `args`)."""
-        parts = [_markup(show(item, *args) if show is not None else item) for item in items]
-        return fold(Markup(str(pattern)), parts) or Markup()
+        """The items as markup, each escaped as `{{ item }}` writes it (`escape_output`), or first
+        shown by `show` (a macro, called with the item and `args`). The pattern is the catalog's
+        markup and the pieces are escaped already, so they are joined as plain text (Markup's `%`
+        would wrap and escape each piece again through three Python calls)."""
+        parts = [escape_output(show(item, *args) if show is not None else item) for item in items]
+        return Markup(fold(str(pattern), parts)) if parts else Markup()
 
     return join
 

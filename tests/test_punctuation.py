@@ -197,14 +197,17 @@ def test_the_list_filters_and_format_strings_escape_their_pieces(app):
     from markupsafe import Markup
 
     source = ('{{ names|join_items }}|{{ names|join_groups }}|{{ _("%(label)s: %(text)s", label=_("Reason"), '
-              'text=names[0]) }}|{{ _("%(text)s (%(note)s)", text=names[0], note=names[1]) }}|{{ marked|join_items }}')
+              'text=names[0]) }}|{{ _("%(text)s (%(note)s)", text=names[0], note=names[1]) }}|{{ marked|join_items }}'
+              '{% macro shown(n, tag) %}<{{ tag }}>{{ n }}</{{ tag }}>{% endmacro %}'
+              '|{{ names|join_items(shown, "i") }}|{{ []|join_items }}|{{ names[:1]|join_groups }}')
     app.jinja_env.loader = ChoiceLoader([DictLoader({"t/punctuated.html": source}), app.jinja_env.loader])
     with app.test_request_context("/"):
         html = render_template("t/punctuated.html", names=["<b>甲</b>", "乙&丙"],
                                marked=[Markup("<em>丁</em>"), "<戊>"])
     assert html.split("|") == ["&lt;b&gt;甲&lt;/b&gt;、乙&amp;丙", "&lt;b&gt;甲&lt;/b&gt;；乙&amp;丙",
                                "原因：&lt;b&gt;甲&lt;/b&gt;", "&lt;b&gt;甲&lt;/b&gt;（乙&amp;丙）",
-                               "<em>丁</em>、&lt;戊&gt;"]
+                               "<em>丁</em>、&lt;戊&gt;", "<i>&lt;b&gt;甲&lt;/b&gt;</i>、<i>乙&amp;丙</i>", "",
+                               "&lt;b&gt;甲&lt;/b&gt;"]
 
 
 def test_plain_text_helpers_follow_the_language(app):

@@ -369,3 +369,33 @@ def test_each_request_gets_its_own_copy_of_a_kept_cookies_values(app, client_for
 
         assert interface.open_session(app, request)["_flashes"] == [["info", "已保存"]]
     assert flashed not in interface._opened
+
+
+def test_the_session_identifier_is_flask_logins_own_hashed_once_per_client(app, client, monkeypatch):
+    import flask_login.utils
+
+    import portal.auth
+
+    hashed = []
+
+    def counted():
+        hashed.append(1)
+        return flask_login.utils._create_identifier()
+
+    monkeypatch.setattr(portal.auth, "_create_identifier", counted)
+    portal.auth._IDENTIFIERS.clear()
+    clients = [{"HTTP_USER_AGENT": "Firefox", "REMOTE_ADDR": "10.0.0.1"},
+               {"HTTP_USER_AGENT": "Chromium", "REMOTE_ADDR": "10.0.0.1"},
+               {"HTTP_USER_AGENT": "Firefox", "REMOTE_ADDR": "10.0.0.2"},
+               {"HTTP_USER_AGENT": "Firefox", "REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.9, 10.0.0.1"}]
+    seen = set()
+    for environ in clients * 2:
+        with app.test_request_context("/", environ_base=environ):
+            identifier = portal.auth.session_identifier()
+            assert identifier == flask_login.utils._create_identifier()
+            seen.add(identifier)
+    assert len(seen) == 4 and len(hashed) == 4          # each client hashed once, all told apart
+    # Logging in stores it, and the next page keeps the session as it is (no new cookie).
+    response = _login(client, "admin")
+    assert response.status_code == 302
+    assert client.get("/").headers.get("Set-Cookie") is None

@@ -469,8 +469,12 @@ def init_database(app, db) -> None:
 
     @app.before_request
     def _mark_write_request():
-        view = current_app.view_functions.get(request.endpoint)
-        g.write_request = request.method not in SAFE_METHODS and not getattr(view, "late_write", False)
+        req = request._get_current_object()
+        if req.method in SAFE_METHODS:
+            g.write_request = False
+            return
+        view = current_app.view_functions.get(req.endpoint)
+        g.write_request = not getattr(view, "late_write", False)
 
 
 # --- changes written as plain statements ------------------------------------------------------

@@ -59,16 +59,23 @@ def template_locale() -> str | None:
         return None
     # Asked for every template a page includes: the locale's name is kept on Flask-Babel's context
     # next to the locale it names (`force_locale` swaps that locale, so it gets its own name).
-    found = getattr(g.get("_flask_babel"), "__dict__", {})
+    names = g._get_current_object()
+    found = getattr(names.get("_flask_babel"), "__dict__", {})
     locale = found.get("babel_locale")
     if locale is not None and found.get("portal_locale_of") is locale:
         return found["portal_locale_name"]
     locale = get_locale()
     if locale is None:
         return None
-    found = g._flask_babel.__dict__
-    found["portal_locale_of"], found["portal_locale_name"] = locale, str(locale)
-    return found["portal_locale_name"]
+    name = _LOCALE_NAMES.get(locale)
+    if name is None:
+        name = _LOCALE_NAMES[locale] = str(locale)
+    found = names._flask_babel.__dict__
+    found["portal_locale_of"], found["portal_locale_name"] = locale, name
+    return name
+
+
+_LOCALE_NAMES: dict = {}        # Locale -> its name ("zh_CN"): Babel works it out anew each time
 
 
 class _TranslateConstants(NodeTransformer):

@@ -100,11 +100,19 @@ class PortalSessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The request's language: the session's choice if the portal has it, else the default. Kept on
+    the request once worked out (the page frame asks five times; Flask-Babel keeps its locale for
+    the request the same way). Flask's objects are taken from their proxies once a call: each
+    attribute read through a proxy costs three Python calls."""
+    req = request._get_current_object()
+    chosen = req.__dict__.get("portal_locale")
+    if chosen is None:
+        config = current_app._get_current_object().config
+        chosen = session._get_current_object().get("lang")
+        if chosen not in config["LANGUAGES"]:
+            chosen = config["BABEL_DEFAULT_LOCALE"]
+        req.portal_locale = chosen
+    return chosen
 
 
 @functools.cache
@@ -144,12 +152,13 @@ SEEN_STEP = timedelta(minutes=1)      # how often the session's "last seen" is m
 
 def _session_guard():
     """End idle or too-old sessions before the user is loaded."""
-    if "_user_id" not in session:
+    sess = session._get_current_object()
+    if "_user_id" not in sess:
         return None
     now = utcnow()
-    cfg = current_app.config
-    seen = session.get("seen")
-    started = session.get("login_at")
+    cfg = current_app._get_current_object().config
+    seen = sess.get("seen")
+    started = sess.get("login_at")
     expired = False
     idle = None
     try:
@@ -162,16 +171,16 @@ def _session_guard():
         expired = True
     if expired:
         logout_user()
-        lang = session.get("lang")
-        session.clear()
+        lang = sess.get("lang")
+        sess.clear()
         if lang:
-            session["lang"] = lang
+            sess["lang"] = lang
         g.session_expired = True
         return None
     if idle is None or idle >= SEEN_STEP:
         # Not on every request: a changed session is signed and sent again, which costs more than
         # a small page. The idle timeout is counted in minutes anyway.
-        session["seen"] = now.isoformat()
+        sess["seen"] = now.isoformat()
     return None
 
 
@@ -389,7 +398,8 @@ _FIXED_URLS: dict[tuple, str] = {}
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for` of an address that changes only with the mount point (the page frame's links and
     files, on every page): worked out once per mount point."""
-    key = (request.script_root, endpoint, *sorted(values.items())) if values else (request.script_root, endpoint)
+    root = request._get_current_object().script_root
+    key = (root, endpoint, *sorted(values.items())) if values else (root, endpoint)
     url = _FIXED_URLS.get(key)
     if url is None:
         url = _FIXED_URLS[key] = url_for(endpoint, **values)
@@ -408,7 +418,7 @@ def csrf_token() -> str:
     The portal's tokens do not expire by time (WTF_CSRF_TIME_LIMIT is None: they end with the
     session), so a session's raw token is signed once per worker, not on every page (the signing
     is a twentieth of a small page); with a time limit every request signs afresh, as Flask-WTF does."""
-    token = g.get("csrf_token")
+    token = g._get_current_object().get("csrf_token")
     if token is not None:
         return token
     config = current_app.config
@@ -447,7 +457,7 @@ _LANGUAGE_BUTTONS: dict[tuple, Markup] = {}
 
 def language_buttons() -> Markup:
     """The language switch's buttons, the request's language pressed: made once per language."""
-    locale, languages = select_locale(), current_app.config["LANGUAGES"]
+    locale, languages = select_locale(), current_app._get_current_object().config["LANGUAGES"]
     key = (locale, *languages.items())
     buttons = _LANGUAGE_BUTTONS.get(key)
     if buttons is None:
@@ -465,7 +475,8 @@ def nav_items(user) -> Markup:
     page (a bounded set: the endpoints are the URL map's): every page shows a dozen entries, and
     writing them out costs a tenth of a small page."""
     role = user.role if user.is_authenticated else None
-    key = (role, select_locale(), request.script_root, request.endpoint)
+    req = request._get_current_object()
+    key = (role, select_locale(), req.script_root, req.endpoint)
     menu = _NAV_LINKS.get(key)
     if menu is None:
         here = key[-1]

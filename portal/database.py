@@ -25,7 +25,10 @@ from typing import Any, NamedTuple
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import make_transient_to_detached, scoped_session
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
+
+from portal.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
@@ -102,8 +105,6 @@ def begin_write() -> None:
     Objects loaded so far (the user) are kept as they were read, not expired; load what the write
     changes after this call, so it is read under the write lock.
     """
-    from portal.extensions import db
-
     if db.session().in_transaction():
         commit_keeping_objects()
     g.write_request = True
@@ -112,8 +113,6 @@ def begin_write() -> None:
 def commit_keeping_objects() -> None:
     """Commit without expiring what the session holds: the answer shows the records as this
     change left them, without loading them again."""
-    from portal.extensions import db
-
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
@@ -153,8 +152,6 @@ def _own(session=None):
     """The request's own session for `session` (None or the scoped `db.session`): the session's
     internals (its transaction, `_save_or_update_impl`) are not on the scoped proxy."""
     if session is None:
-        from portal.extensions import db
-
         session = db.session
     return session() if isinstance(session, scoped_session) else session
 
@@ -216,9 +213,9 @@ class Prepared:
         self._plans: dict = {}
 
     def plan(self, connection) -> "_Plan | None":
-        if not on_driver(connection):
+        dialect = connection.dialect            # `on_driver`, written out (a few reads a page)
+        if dialect.name != "sqlite" or connection.dispatch.before_cursor_execute:
             return None
-        dialect = connection.dialect
         try:
             return self._plans[dialect]
         except KeyError:
@@ -248,9 +245,6 @@ def adopt(session, model, row):
     The ORM's loading takes about three times as long for one row (keying the statement, setting up
     the load, processing the row through each attribute's loader); the user of every request and
     the acted-on case are loaded this way."""
-    from sqlalchemy.orm import make_transient_to_detached
-    from sqlalchemy.orm.attributes import instance_state, manager_of_class
-
     session = _own(session)
     existing = held(session, model, row.id)
     if existing is not None:
@@ -266,8 +260,6 @@ def _attach(session, record) -> None:
     """`session.add` for a detached record with no related records loaded: its save-update
     cascade would walk every relationship of the mapper (a tenth of `adopt`'s cost) to find none.
     The session's own step without the cascade, where this SQLAlchemy has it."""
-    from sqlalchemy.orm.attributes import instance_state
-
     attach = getattr(session, "_save_or_update_impl", None)
     if attach is None:
         session.add(record)

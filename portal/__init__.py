@@ -30,7 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config and test_config.get("INSTANCE_PATH"):
         instance_path = test_config["INSTANCE_PATH"]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    app = Flask(
+    from portal.web import PortalFlask
+
+    app = PortalFlask(
         __name__,
         instance_relative_config=True,
         instance_path=os.path.abspath(instance_path) if instance_path else None,

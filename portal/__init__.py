@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    app.before_request(web.csrf_protect)        # first, as Flask-WTF's own check (turned off)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=web.babel_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)

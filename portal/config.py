@@ -20,6 +20,8 @@ class Defaults:
     # The CSRF token lives as long as the session: a page left open for an afternoon still works.
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
+    # Flask-WTF's own check on every request is replaced by `web.csrf_protect` (the same check).
+    WTF_CSRF_CHECK_DEFAULT = False
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"

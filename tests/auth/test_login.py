@@ -399,3 +399,22 @@ def test_the_session_identifier_is_flask_logins_own_hashed_once_per_client(app, 
     response = _login(client, "admin")
     assert response.status_code == 302
     assert client.get("/").headers.get("Set-Cookie") is None
+
+
+def test_a_form_sent_after_the_session_went_idle_leads_to_the_login_not_to_a_csrf_error(client_for, user_by_name):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    admin = client_for("admin")
+    uid = user_by_name("grid").id
+    admin.csrf()                                                  # the token of the page the form was on
+    with admin.session_transaction() as sess:
+        sess["seen"] = (utcnow() - timedelta(minutes=31)).isoformat()
+    response = admin.post_form(f"/auth/users/{uid}/active", {"active": "0"})
+    # The token is checked against the session it came with, before the idle session is ended.
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert user_by_name("grid").active                            # nothing changed
+    # A safe request is not checked; a form without its token still is.
+    assert client_for("admin").get("/auth/users").status_code == 200
+    assert client_for("admin").post(f"/auth/users/{uid}/active", data={"active": "0"}).status_code == 400

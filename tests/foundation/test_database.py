@@ -260,16 +260,17 @@ def test_transactions_begin_on_the_driver_and_its_errors_come_as_sqlalchemy_s(ap
     from flask import g
     from sqlalchemy.exc import OperationalError
 
+    from portal.connections import kept_connection
     from portal.database import _begin
 
     for write_request, expected in ((False, "BEGIN"), (True, "BEGIN IMMEDIATE")):
         with app.test_request_context("/"):
             g.write_request = write_request
             seen = []
-            fairy = db.engine.raw_connection()         # the pool's connection, given back below
-            fairy.dbapi_connection.set_trace_callback(seen.append)
-            fairy.close()
+            kept = kept_connection(db.engine)          # the connection the session takes (idle)
+            kept.connection.dbapi_connection.set_trace_callback(seen.append)
             connection = db.session.connection()
+            assert connection is kept
             connection.connection.dbapi_connection.set_trace_callback(None)
             assert [s for s in seen if s.startswith("BEGIN")] == [expected]
             with pytest.raises(OperationalError, match="within a transaction"):
